@@ -1,0 +1,34 @@
+package dev.meshjoin.api.ca;
+
+/**
+ * Signs host certificates for public keys it is given. It never makes or sees a host's private
+ * key. The authority enforces its own constraints (networks, groups, its own expiry) whatever
+ * the caller asks; the caller, the signing service, decides name, address and groups.
+ *
+ * <pre>{@code
+ * HostCertificate cert = ca.issue(new CertificateRequest(pub, "worker-7",
+ *         Ipv4Address.parse("10.42.0.7"), 16, List.of("workers"), Duration.ofDays(30)));
+ * }</pre>
+ */
+public interface CertificateAuthority extends CertificateVerifier {
+
+    /** This authority's own CA certificate. */
+    HostCertificate caCertificate();
+
+    /**
+     * Signs a host certificate.
+     *
+     * @throws InvalidCertificateException ({@code CONSTRAINT_VIOLATION}) when the request breaks
+     *     the CA's constraints, or ({@code EXPIRED}) when the CA itself has expired
+     */
+    HostCertificate issue(CertificateRequest request);
+
+    /**
+     * The CA private key in its provider's text form, for sealing into the store with a
+     * {@link dev.meshjoin.api.secret.SecretCodec}. Callers must never write it anywhere unsealed.
+     */
+    byte[] exportPrivateKey();
+
+    /** Refuses certificates with this fingerprint from now on, including in {@link #verify}. */
+    void block(String fingerprint);
+}

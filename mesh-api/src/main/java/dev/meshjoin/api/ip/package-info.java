@@ -1,0 +1,2 @@
+/** The IP allocator SPI: unique, idempotent, releasable overlay address leases. */
+package dev.meshjoin.api.ip;

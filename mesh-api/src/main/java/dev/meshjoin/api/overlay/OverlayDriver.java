@@ -1,0 +1,54 @@
+package dev.meshjoin.api.overlay;
+
+import java.time.Duration;
+
+/**
+ * Runs the overlay for one node: starts it from an {@link OverlayConfig}, reloads it when the
+ * config changes, reports health and stops it. A driver owns a process or threads, so it is
+ * {@link AutoCloseable}; {@link #close()} stops the overlay and releases everything.
+ *
+ * <p>Health means a peer answered over the overlay, not that an interface exists.
+ *
+ * <pre>{@code
+ * try (OverlayDriver overlay = new NebulaOverlayDriver(...)) {
+ *     overlay.start(config);
+ *     overlay.awaitUp(Duration.ofSeconds(10));
+ * }
+ * }</pre>
+ */
+public interface OverlayDriver extends AutoCloseable {
+
+    /**
+     * Starts the overlay and returns at once; progress is reported through {@link #health()} and
+     * listeners.
+     *
+     * @throws OverlayException when it cannot even begin (binary missing, config refused)
+     * @throws IllegalStateException when already started
+     */
+    void start(OverlayConfig config);
+
+    /** Applies a new config to the running overlay (new lighthouse, renewed certificate). */
+    void reload(OverlayConfig config);
+
+    /** The current health snapshot. */
+    OverlayHealth health();
+
+    /**
+     * Waits until the overlay is {@link OverlayState#UP}.
+     *
+     * @return true when up, false when the timeout passed first
+     * @throws OverlayException when the overlay reached {@link OverlayState#FAILED}
+     */
+    boolean awaitUp(Duration timeout) throws InterruptedException;
+
+    /** Adds a listener told of every later state change. */
+    void addListener(OverlayListener listener);
+
+    /** Stops the overlay; a no-op when stopped. */
+    void stop();
+
+    @Override
+    default void close() {
+        stop();
+    }
+}

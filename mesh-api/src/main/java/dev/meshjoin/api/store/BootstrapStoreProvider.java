@@ -1,0 +1,17 @@
+package dev.meshjoin.api.store;
+
+import java.net.URI;
+
+/**
+ * Makes a {@link BootstrapStore} from a URI such as {@code file:/var/lib/mesh} or
+ * {@code cloudflare-kv:}; registered in {@code META-INF/services} so that {@code meshctl} and
+ * hosts that configure the store by text can find it with {@link java.util.ServiceLoader}.
+ */
+public interface BootstrapStoreProvider {
+
+    /** The URI scheme this provider handles, such as {@code file}. */
+    String scheme();
+
+    /** Opens the store the URI names. Settings a URI cannot carry come from the environment. */
+    BootstrapStore open(URI uri);
+}

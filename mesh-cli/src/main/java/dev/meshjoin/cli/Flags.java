@@ -1,0 +1,146 @@
+package dev.meshjoin.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small flag parser in the style of Go's {@code flag} package, which nebula-cert uses: flags are
+ * written {@code -name value}, {@code -name=value} or with two dashes; boolean flags take no value
+ * (or {@code =true}/{@code =false}). Unknown flags and missing values are refused with one line.
+ *
+ * <pre>{@code
+ * Flags f = new Flags("sign").string("name", "node name").bool("json", "print JSON");
+ * Flags.Parsed p = f.parse(args);
+ * String name = p.require("name");
+ * }</pre>
+ */
+public final class Flags {
+    private final String command;
+    private final Map<String, Spec> specs = new LinkedHashMap<>();
+
+    private record Spec(String name, boolean bool, String help, String defaultValue) {
+    }
+
+    public Flags(String command) {
+        this.command = command;
+    }
+
+    /** Declares a flag that takes a value. */
+    public Flags string(String name, String help) {
+        return string(name, help, null);
+    }
+
+    /** Declares a flag that takes a value, with a default. */
+    public Flags string(String name, String help, String defaultValue) {
+        specs.put(name, new Spec(name, false, help, defaultValue));
+        return this;
+    }
+
+    /** Declares a boolean flag. */
+    public Flags bool(String name, String help) {
+        specs.put(name, new Spec(name, true, help, "false"));
+        return this;
+    }
+
+    /** Usage text listing every flag. */
+    public String usage() {
+        StringBuilder sb = new StringBuilder("usage: meshctl ").append(command).append(" [flags]\n");
+        for (Spec s : specs.values()) {
+            sb.append("  -").append(s.name).append(s.bool ? "" : " <value>").append("\n      ").append(s.help);
+            if (s.defaultValue != null && !s.bool) {
+                sb.append(" (default \"").append(s.defaultValue).append("\")");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Parses arguments; anything after the flags (or after {@code --}) is positional. */
+    public Parsed parse(List<String> args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                positional.addAll(args.subList(i + 1, args.size()));
+                break;
+            }
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                positional.add(arg);
+                continue;
+            }
+            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            String name = body;
+            String value = null;
+            int eq = body.indexOf('=');
+            if (eq >= 0) {
+                name = body.substring(0, eq);
+                value = body.substring(eq + 1);
+            }
+            if (name.equals("h") || name.equals("help")) {
+                throw new CliException(usage().strip(), 2);
+            }
+            Spec spec = specs.get(name);
+            if (spec == null) {
+                throw new CliException(command + ": unknown flag -" + name + " (see meshctl " + command + " -help)", 2);
+            }
+            if (spec.bool) {
+                if (value == null) {
+                    value = "true";
+                } else if (!value.equals("true") && !value.equals("false")) {
+                    throw new CliException(command + ": flag -" + name + " takes true or false, got '" + value + "'", 2);
+                }
+            } else if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new CliException(command + ": flag -" + name + " needs a value", 2);
+                }
+                value = args.get(++i);
+            }
+            values.put(name, value);
+        }
+        return new Parsed(values, positional);
+    }
+
+    /** The result of {@link #parse(List)}. */
+    public final class Parsed {
+        private final Map<String, String> values;
+        private final List<String> positional;
+
+        private Parsed(Map<String, String> values, List<String> positional) {
+            this.values = values;
+            this.positional = List.copyOf(positional);
+        }
+
+        /** The value given, else the default, else null. */
+        public String get(String name) {
+            Spec spec = specs.get(name);
+            if (spec == null) {
+                throw new IllegalArgumentException("flag -" + name + " was never declared");
+            }
+            return values.getOrDefault(name, spec.defaultValue);
+        }
+
+        /** The value given or the default; refuses with a one-line reason when there is neither. */
+        public String require(String name) {
+            String v = get(name);
+            if (v == null || v.isEmpty()) {
+                throw new CliException(command + ": -" + name + " is required", 2);
+            }
+            return v;
+        }
+
+        public boolean isSet(String name) {
+            return values.containsKey(name);
+        }
+
+        public boolean bool(String name) {
+            return Boolean.parseBoolean(get(name));
+        }
+
+        public List<String> positional() {
+            return positional;
+        }
+    }
+}
