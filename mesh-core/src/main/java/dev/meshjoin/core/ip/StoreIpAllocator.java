@@ -1,0 +1,318 @@
+package dev.meshjoin.core.ip;
+
+import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.ip.AllocationException;
+import dev.meshjoin.api.ip.IpAllocator;
+import dev.meshjoin.api.ip.Lease;
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.api.store.Entry;
+import dev.meshjoin.api.store.KeyVersion;
+import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.record.LeaseRecord;
+import dev.meshjoin.core.record.NodeLeaseIndex;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.record.Versioned;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * An {@link IpAllocator} on a {@link BootstrapStore}, using conditional writes only: one key per
+ * address ({@code ip/<address>}, put-if-absent decides who gets it) and one per node
+ * ({@code ip-node/<node>}, which makes a re-join idempotent).
+ *
+ * <p>An allocation writes the address lease first as <em>pending</em> with a time-to-live, then
+ * the node index, then makes the lease permanent. A crash between those steps leaves at most a
+ * pending lease, which expires by itself; no certificate is issued before the lease is permanent,
+ * so nothing is lost and nothing is handed out twice.
+ *
+ * <p>A released lease keeps its address until {@code holdUntil}, the expiry of the last
+ * certificate issued for it.
+ *
+ * <p>On an eventually consistent store, put-if-absent is not atomic between writers in different
+ * places: run allocation in a single writer (the lighthouse that holds the signing service), which
+ * is how meshjoin uses it. Within one process, allocations are serialised.
+ */
+public final class StoreIpAllocator implements IpAllocator {
+    private static final Duration PENDING_TTL = Duration.ofMinutes(2);
+
+    private final BootstrapStore store;
+    private final StoreKeys keys;
+    private final Ipv4Cidr network;
+    private final Clock clock;
+    private final Supplier<Set<Ipv4Address>> lighthouses;
+    private final AtomicLong hint = new AtomicLong(1);
+    private final Object lock = new Object();
+
+    /**
+     * @param lighthouses the lighthouses' addresses, read on every allocation so a new lighthouse
+     *     is reserved at once
+     */
+    public StoreIpAllocator(BootstrapStore store, StoreKeys keys, Ipv4Cidr network, Clock clock,
+                            Supplier<Set<Ipv4Address>> lighthouses) {
+        if (network.prefixLength() > 30) {
+            throw new ConfigurationException("overlay network " + network + " is too small: use a prefix of /30 or wider");
+        }
+        this.store = store;
+        this.keys = keys;
+        this.network = network;
+        this.clock = clock;
+        this.lighthouses = lighthouses;
+    }
+
+    @Override
+    public Ipv4Cidr network() {
+        return network;
+    }
+
+    @Override
+    public Set<Ipv4Address> reserved() {
+        Set<Ipv4Address> reserved = new HashSet<>(lighthouses.get());
+        reserved.add(network.network());
+        reserved.add(network.broadcast());
+        return reserved;
+    }
+
+    @Override
+    public Lease allocate(String node, String keyId, Instant holdUntil) {
+        StoreKeys.checkName("node name", node);
+        synchronized (lock) {
+            for (int round = 0; round < 8; round++) {
+                Optional<Lease> existing = existingFor(node, keyId, holdUntil);
+                if (existing.isPresent()) {
+                    return existing.get();
+                }
+                Optional<Lease> fresh = allocateFresh(node, keyId, holdUntil);
+                if (fresh.isPresent()) {
+                    return fresh.get();
+                }
+            }
+            throw new AllocationException("could not allocate an address for " + node + " in " + network
+                    + " after repeated conflicts; the store may be overloaded, try again");
+        }
+    }
+
+    @Override
+    public Lease claim(Ipv4Address address, String node, String keyId, Instant holdUntil) {
+        StoreKeys.checkName("node name", node);
+        if (!network.contains(address) || address.equals(network.network()) || address.equals(network.broadcast())) {
+            throw new AllocationException(address + " is not a host address of " + network);
+        }
+        synchronized (lock) {
+            Optional<Lease> existing = existingFor(node, keyId, holdUntil);
+            if (existing.isPresent()) {
+                if (!existing.get().address().equals(address)) {
+                    throw new AllocationException(node + " already holds " + existing.get().address()
+                            + ", not " + address + "; release it first");
+                }
+                return existing.get();
+            }
+            Optional<Lease> got = tryTake(address, node, keyId, holdUntil, true);
+            return got.orElseThrow(() -> new AllocationException(address + " is held by another node; "
+                    + "choose another address or release it first"));
+        }
+    }
+
+    @Override
+    public Lease extend(String node, String keyId, Instant holdUntil) {
+        synchronized (lock) {
+            return existingFor(node, keyId, holdUntil).orElseThrow(() -> new AllocationException(
+                    node + " holds no address; allocate one first"));
+        }
+    }
+
+    @Override
+    public Optional<Lease> release(String node) {
+        synchronized (lock) {
+            Optional<Entry> idxEntry = store.get(keys.leaseOfNode(node));
+            if (idxEntry.isEmpty()) {
+                return Optional.empty();
+            }
+            NodeLeaseIndex idx = Json.read(idxEntry.get().value(), NodeLeaseIndex.class, keys.leaseOfNode(node));
+            Ipv4Address address = Ipv4Address.parse(idx.address());
+            Lease released = null;
+            for (int round = 0; round < 8 && released == null; round++) {
+                Optional<Entry> leaseEntry = store.get(keys.lease(address));
+                if (leaseEntry.isEmpty()) {
+                    break;
+                }
+                LeaseRecord rec = readLease(leaseEntry.get());
+                if (!rec.node().equals(node) || rec.releasedAt() != null) {
+                    break;
+                }
+                LeaseRecord done = new LeaseRecord(Versioned.SCHEMA, rec.address(), rec.node(), rec.keyId(),
+                        rec.allocatedAt(), rec.holdUntil(), clock.instant(), false);
+                if (store.compareAndSet(keys.lease(address), leaseEntry.get().version(), Json.write(done)).isPresent()) {
+                    released = toLease(done);
+                }
+            }
+            store.delete(keys.leaseOfNode(node), idxEntry.get().version());
+            return Optional.ofNullable(released);
+        }
+    }
+
+    @Override
+    public Optional<Lease> leaseOf(String node) {
+        Optional<Entry> idxEntry = store.get(keys.leaseOfNode(node));
+        if (idxEntry.isEmpty()) {
+            return Optional.empty();
+        }
+        NodeLeaseIndex idx = Json.read(idxEntry.get().value(), NodeLeaseIndex.class, keys.leaseOfNode(node));
+        return store.get(keys.lease(Ipv4Address.parse(idx.address()))).map(this::readLease)
+                .filter(r -> r.node().equals(node) && !r.pending()).map(StoreIpAllocator::toLease);
+    }
+
+    @Override
+    public List<Lease> leases() {
+        List<Lease> out = new ArrayList<>();
+        for (KeyVersion kv : store.list(keys.leases())) {
+            store.get(kv.key()).map(this::readLease).filter(r -> !r.pending()).map(StoreIpAllocator::toLease)
+                    .ifPresent(out::add);
+        }
+        out.sort((a, b) -> a.address().compareTo(b.address()));
+        return out;
+    }
+
+    /** The node's lease when it holds one with the same key, its hold extended to {@code holdUntil}. */
+    private Optional<Lease> existingFor(String node, String keyId, Instant holdUntil) {
+        String idxKey = keys.leaseOfNode(node);
+        Optional<Entry> idxEntry = store.get(idxKey);
+        if (idxEntry.isEmpty()) {
+            return Optional.empty();
+        }
+        NodeLeaseIndex idx = Json.read(idxEntry.get().value(), NodeLeaseIndex.class, idxKey);
+        if (!idx.keyId().equals(keyId)) {
+            throw new AllocationException("the node name " + node + " is held by another key (" + idx.address()
+                    + "); leave with the old key, revoke the old member, or choose another name");
+        }
+        Ipv4Address address = Ipv4Address.parse(idx.address());
+        for (int round = 0; round < 8; round++) {
+            Optional<Entry> leaseEntry = store.get(keys.lease(address));
+            if (leaseEntry.isEmpty()) {
+                // The pending lease expired before the index was cleaned up; take the address again.
+                Optional<Lease> again = tryTake(address, node, keyId, holdUntil, false);
+                if (again.isPresent()) {
+                    return again;
+                }
+                store.delete(idxKey, idxEntry.get().version());
+                return Optional.empty();
+            }
+            LeaseRecord rec = readLease(leaseEntry.get());
+            if (!rec.node().equals(node) || !rec.keyId().equals(keyId)) {
+                store.delete(idxKey, idxEntry.get().version());
+                return Optional.empty();
+            }
+            Instant hold = rec.holdUntil().isAfter(holdUntil) ? rec.holdUntil() : holdUntil;
+            if (!rec.pending() && rec.releasedAt() == null && hold.equals(rec.holdUntil())) {
+                return Optional.of(toLease(rec));
+            }
+            LeaseRecord updated = new LeaseRecord(Versioned.SCHEMA, rec.address(), node, keyId, rec.allocatedAt(),
+                    hold, null, false);
+            if (store.compareAndSet(keys.lease(address), leaseEntry.get().version(), Json.write(updated)).isPresent()) {
+                return Optional.of(toLease(updated));
+            }
+        }
+        throw new AllocationException("the lease of " + node + " at " + address + " keeps changing; try again");
+    }
+
+    private Optional<Lease> allocateFresh(String node, String keyId, Instant holdUntil) {
+        Set<Ipv4Address> reserved = reserved();
+        Set<String> taken = new HashSet<>();
+        for (KeyVersion kv : store.list(keys.leases())) {
+            taken.add(kv.key().substring(keys.leases().length()));
+        }
+        long hosts = network.size() - 2;
+        long start = Math.floorMod(hint.get() - 1, hosts) + 1;
+        for (long i = 0; i < hosts; i++) {
+            long offset = (start - 1 + i) % hosts + 1;
+            Ipv4Address candidate = network.addressAt(offset);
+            if (reserved.contains(candidate) || taken.contains(candidate.toString())) {
+                continue;
+            }
+            Optional<Lease> got = tryTake(candidate, node, keyId, holdUntil, false);
+            if (got.isPresent()) {
+                hint.set(offset + 1);
+                return got;
+            }
+            if (store.get(keys.leaseOfNode(node)).isPresent()) {
+                return Optional.empty();
+            }
+        }
+        // Every address has a lease key; reuse one whose hold has ended.
+        Instant now = clock.instant();
+        for (String address : taken) {
+            Ipv4Address candidate = Ipv4Address.parse(address);
+            if (reserved.contains(candidate)) {
+                continue;
+            }
+            Optional<Entry> e = store.get(keys.lease(candidate));
+            if (e.isPresent()) {
+                LeaseRecord rec = readLease(e.get());
+                if (rec.releasedAt() != null && !now.isBefore(rec.holdUntil())
+                        && store.delete(keys.lease(candidate), e.get().version())) {
+                    Optional<Lease> got = tryTake(candidate, node, keyId, holdUntil, false);
+                    if (got.isPresent()) {
+                        return got;
+                    }
+                }
+            }
+        }
+        throw new AllocationException("overlay network " + network + " is full (" + taken.size()
+                + " leases); release members that left, or found the network with a larger CIDR");
+    }
+
+    /**
+     * Takes one address for the node: pending lease, node index, permanent lease.
+     *
+     * @return the lease, or empty when the address was taken first
+     * @throws AllocationException when another key took the node's name meanwhile
+     */
+    private Optional<Lease> tryTake(Ipv4Address address, String node, String keyId, Instant holdUntil, boolean claim) {
+        Instant now = clock.instant();
+        String leaseKey = keys.lease(address);
+        LeaseRecord pending = new LeaseRecord(Versioned.SCHEMA, address.toString(), node, keyId, now, holdUntil, null, true);
+        Optional<Entry> pendingEntry = store.putIfAbsent(leaseKey, Json.write(pending), PENDING_TTL);
+        if (pendingEntry.isEmpty()) {
+            return Optional.empty();
+        }
+        String idxKey = keys.leaseOfNode(node);
+        NodeLeaseIndex idx = new NodeLeaseIndex(Versioned.SCHEMA, node, keyId, address.toString());
+        Optional<Entry> idxEntry = store.putIfAbsent(idxKey, Json.write(idx));
+        if (idxEntry.isEmpty()) {
+            Optional<Entry> theirs = store.get(idxKey);
+            boolean ours = theirs.isPresent()
+                    && Json.read(theirs.get().value(), NodeLeaseIndex.class, idxKey).equals(idx);
+            if (!ours) {
+                store.delete(leaseKey, pendingEntry.get().version());
+                if (claim) {
+                    throw new AllocationException(node + " already holds another address; release it first");
+                }
+                return Optional.empty();
+            }
+        }
+        LeaseRecord held = new LeaseRecord(Versioned.SCHEMA, address.toString(), node, keyId, now, holdUntil, null, false);
+        if (store.compareAndSet(leaseKey, pendingEntry.get().version(), Json.write(held)).isEmpty()) {
+            throw new AllocationException("the pending lease of " + address + " for " + node
+                    + " changed before it was confirmed; try again");
+        }
+        return Optional.of(toLease(held));
+    }
+
+    private LeaseRecord readLease(Entry e) {
+        return Json.read(e.value(), LeaseRecord.class, e.key());
+    }
+
+    private static Lease toLease(LeaseRecord r) {
+        return new Lease(Ipv4Address.parse(r.address()), r.node(), r.keyId(), r.allocatedAt(), r.holdUntil(),
+                Optional.ofNullable(r.releasedAt()));
+    }
+}

@@ -1,0 +1,130 @@
+package dev.meshjoin.core.join;
+
+import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.api.ca.CertificateRequest;
+import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ip.AllocationException;
+import dev.meshjoin.api.ip.IpAllocator;
+import dev.meshjoin.api.ip.Lease;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.api.store.Entry;
+import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.record.MemberRecord;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.record.Versioned;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lighthouse's decision-maker for joins: it admits the request, validates the name, grants
+ * only allowed groups, allocates the address, has the CA sign the node's own public key, and
+ * records the member. The client decides nothing.
+ */
+public final class Registrar implements JoinHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+
+    private final BootstrapStore store;
+    private final StoreKeys keys;
+    private final CertificateAuthority ca;
+    private final IpAllocator allocator;
+    private final Admission admission;
+    private final Set<String> reservedGroups;
+    private final Duration certificateValidity;
+    private final Clock clock;
+
+    /**
+     * @param reservedGroups groups no joiner may receive (the lighthouses' own)
+     * @param certificateValidity how long issued certificates last
+     */
+    public Registrar(BootstrapStore store, StoreKeys keys, CertificateAuthority ca, IpAllocator allocator,
+                     Admission admission, Set<String> reservedGroups, Duration certificateValidity, Clock clock) {
+        this.store = store;
+        this.keys = keys;
+        this.ca = ca;
+        this.allocator = allocator;
+        this.admission = admission;
+        this.reservedGroups = Set.copyOf(reservedGroups);
+        this.certificateValidity = certificateValidity;
+        this.clock = clock;
+    }
+
+    /** The lower-case hex SHA-256 of a public key: how leases recognise a node's key. */
+    public static String keyId(byte[] publicKey) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(publicKey));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    @Override
+    public JoinResponse handle(JoinRequest request, String source) {
+        if (!request.network().equals(keys.networkName())) {
+            throw new JoinRefusedException("wrong-network", "this lighthouse serves network " + keys.networkName()
+                    + ", not the one requested");
+        }
+        try {
+            StoreKeys.checkName("node name", request.node());
+        } catch (RuntimeException e) {
+            throw new JoinRefusedException("invalid-name", e.getMessage());
+        }
+        if (request.publicKey().length != 32) {
+            throw new JoinRefusedException("invalid-key", "the public key must be 32 bytes, got " + request.publicKey().length);
+        }
+        List<String> allowed = admission.admit(request, source);
+        List<String> granted = new ArrayList<>();
+        for (String group : request.groups()) {
+            if (reservedGroups.contains(group)) {
+                throw new JoinRefusedException("reserved-group", "group '" + group + "' is reserved for lighthouses");
+            }
+            if (!allowed.contains(group)) {
+                throw new JoinRefusedException("group-not-allowed", "the credential does not grant group '" + group + "'");
+            }
+            if (!granted.contains(group)) {
+                granted.add(group);
+            }
+        }
+        Instant notAfter = clock.instant().plus(certificateValidity);
+        Instant caNotAfter = ca.caCertificate().notAfter();
+        if (notAfter.isAfter(caNotAfter)) {
+            notAfter = caNotAfter.minusSeconds(1);
+        }
+        Lease lease;
+        try {
+            lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter);
+        } catch (AllocationException e) {
+            throw new JoinRefusedException("no-address", e.getMessage());
+        }
+        HostCertificate cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
+                allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter)));
+        recordMember(request.node(), cert, granted);
+        LOG.info("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
+        return new JoinResponse(cert.pemText(), lease.address() + "/" + allocator.network().prefixLength(), granted, source);
+    }
+
+    private void recordMember(String node, HostCertificate cert, List<String> groups) {
+        MemberRecord rec = new MemberRecord(Versioned.SCHEMA, node, cert.address().toString(), groups, "member", null,
+                cert.fingerprint(), cert.notAfter(), clock.instant());
+        String key = keys.member(node);
+        byte[] bytes = Json.write(rec);
+        for (int round = 0; round < 5; round++) {
+            Optional<Entry> current = store.get(key);
+            if (current.isEmpty() ? store.putIfAbsent(key, bytes).isPresent()
+                    : store.compareAndSet(key, current.get().version(), bytes).isPresent()) {
+                return;
+            }
+        }
+        LOG.warn("member record of {} kept changing; the node will write it when it registers", node);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.meshjoin.core.record;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A member of the network, at {@code mesh/<network>/members/<node>}.
+ *
+ * @param schema {@link Versioned#SCHEMA}
+ * @param node name
+ * @param overlayAddress its overlay address
+ * @param groups groups in its certificate
+ * @param role {@code lighthouse} or {@code member}
+ * @param publicEndpoint where peers reach its overlay daemon, or null
+ * @param certificateFingerprint its current certificate
+ * @param certificateNotAfter when that certificate expires
+ * @param lastSeen the last time the node wrote this record
+ */
+public record MemberRecord(int schema, String node, String overlayAddress, List<String> groups, String role,
+                           String publicEndpoint, String certificateFingerprint, Instant certificateNotAfter,
+                           Instant lastSeen) implements Versioned {
+    public MemberRecord {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(overlayAddress, "overlayAddress");
+        groups = List.copyOf(groups);
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(certificateFingerprint, "certificateFingerprint");
+        Objects.requireNonNull(certificateNotAfter, "certificateNotAfter");
+        Objects.requireNonNull(lastSeen, "lastSeen");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.meshjoin.testkit.join;
+
+import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.core.join.JoinHandler;
+import dev.meshjoin.core.join.JoinRequest;
+import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.core.join.JoinTransport;
+import dev.meshjoin.core.join.SigningServerFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Join requests carried by method call between nodes in one JVM: lighthouses register their
+ * signing service under their endpoint, joiners call it. The lighthouse's real decision logic runs;
+ * only the wire is missing. Every request that crossed it is kept for assertions.
+ */
+public final class InProcessJoinNetwork implements JoinTransport, SigningServerFactory {
+    private final Map<Endpoint, JoinHandler> services = new ConcurrentHashMap<>();
+    private final List<JoinRequest> requests = new CopyOnWriteArrayList<>();
+
+    @Override
+    public SigningServer start(Endpoint bindTo, JoinHandler handler) {
+        if (services.putIfAbsent(bindTo, handler) != null) {
+            throw new MeshException("a signing service already listens at " + bindTo);
+        }
+        return new SigningServer() {
+            @Override
+            public Endpoint endpoint() {
+                return bindTo;
+            }
+
+            @Override
+            public void close() {
+                services.remove(bindTo, handler);
+            }
+        };
+    }
+
+    @Override
+    public JoinResponse join(Endpoint signingService, JoinRequest request) {
+        requests.add(request);
+        JoinHandler handler = services.get(signingService);
+        if (handler == null) {
+            throw new MeshException("no signing service listens at " + signingService + " (connection refused)");
+        }
+        return handler.handle(request, "in-process:" + request.node());
+    }
+
+    /** Every request sent, in order. */
+    public List<JoinRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Endpoints with a running signing service. */
+    public java.util.Set<Endpoint> listening() {
+        return java.util.Set.copyOf(services.keySet());
+    }
+}

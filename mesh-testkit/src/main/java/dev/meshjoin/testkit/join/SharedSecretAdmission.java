@@ -1,0 +1,57 @@
+package dev.meshjoin.testkit.join;
+
+import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.core.join.Admission;
+import dev.meshjoin.core.join.JoinCredentials;
+import dev.meshjoin.core.join.JoinRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * <b>Test double</b> for in-JVM harness tests: admits requests whose credential is an HMAC-SHA256,
+ * under a shared secret, of the request's network, node, public key and nonce, and allows a fixed
+ * set of groups. It has no replay protection or rate limits; the signing service's own admission
+ * does that in production.
+ */
+public final class SharedSecretAdmission implements Admission, JoinCredentials {
+    private final byte[] secret;
+    private final List<String> allowedGroups;
+
+    public SharedSecretAdmission(String secret, List<String> allowedGroups) {
+        if (secret == null || secret.isEmpty()) {
+            throw new IllegalArgumentException("an empty secret would admit anyone");
+        }
+        this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.allowedGroups = List.copyOf(allowedGroups);
+    }
+
+    @Override
+    public byte[] proofFor(String network, String node, byte[] publicKey, byte[] nonce) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            for (byte[] part : new byte[][] {network.getBytes(StandardCharsets.UTF_8), node.getBytes(StandardCharsets.UTF_8),
+                    publicKey, nonce}) {
+                mac.update(ByteBuffer.allocate(4).putInt(part.length).array());
+                mac.update(part);
+            }
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public List<String> admit(JoinRequest request, String source) {
+        byte[] expected = proofFor(request.network(), request.node(), request.publicKey(), request.nonce());
+        if (!MessageDigest.isEqual(expected, request.credential())) {
+            throw new JoinRefusedException("bad-credential", "the join credential is not valid for this network");
+        }
+        return allowedGroups;
+    }
+}
