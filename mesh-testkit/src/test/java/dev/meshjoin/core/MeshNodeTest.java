@@ -259,6 +259,23 @@ class MeshNodeTest {
         assertThat(results.stream().map(s -> s.address().orElseThrow().address()).distinct().count()).isEqualTo(10);
     }
 
+    @Test
+    void aTamperedNetworkRecordFailsTheJoinWithAClearErrorAndIsLeftAlone() {
+        InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable(clock);
+        MeshHarness h = harness(store);
+        h.node("lh").join();
+        Entry good = store.get("mesh/test/network").orElseThrow();
+        byte[] tampered = good.text().replace("\"schema\":1", "\"schema\":7").getBytes(StandardCharsets.UTF_8);
+        Entry bad = store.compareAndSet("mesh/test/network", good.version(), tampered).orElseThrow();
+
+        NodeStatus s = h.node("victim").join();
+
+        assertThat(s.state()).isEqualTo(NodeState.FAILED);
+        assertThat(s.detail()).contains("mesh/test/network").contains("schema version 7").contains("Upgrade meshjoin");
+        assertThat(store.get("mesh/test/network").orElseThrow()).isEqualTo(bad);
+        assertThat(store.get("mesh/test/members/victim")).isEmpty();
+    }
+
     private static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
