@@ -26,6 +26,8 @@ import dev.meshjoin.api.secret.SecretCodec;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.StoreException;
+import dev.meshjoin.core.address.DetectedAddress;
+import dev.meshjoin.core.address.PublicAddressDetector;
 import dev.meshjoin.core.election.FounderElection;
 import dev.meshjoin.core.ip.StoreIpAllocator;
 import dev.meshjoin.core.join.Admission;
@@ -35,6 +37,8 @@ import dev.meshjoin.core.join.JoinResponse;
 import dev.meshjoin.core.join.JoinTransport;
 import dev.meshjoin.core.join.Registrar;
 import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.core.presence.EntryPointSpec;
+import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.FounderClaim;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
@@ -119,6 +123,9 @@ public final class MeshNode implements AutoCloseable {
     private final Duration certificateValidity;
     private final Duration caValidity;
     private final List<FirewallRule> firewall;
+    private final Duration heartbeat;
+    private final EntryPointSpec entryPoint;
+    private final PublicAddressDetector addressDetector;
     private final List<MeshNodeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
 
@@ -130,6 +137,8 @@ public final class MeshNode implements AutoCloseable {
     private volatile boolean overlayStarted;
     private volatile boolean founderRole;
     private volatile String pendingCaKey;
+    private volatile String observedSource;
+    private volatile Presence presence;
 
     private MeshNode(Builder b) {
         this.nodeName = StoreKeys.checkName("node name", b.nodeName);
@@ -160,6 +169,9 @@ public final class MeshNode implements AutoCloseable {
         this.certificateValidity = b.certificateValidity;
         this.caValidity = b.caValidity;
         this.firewall = List.copyOf(b.firewall);
+        this.heartbeat = b.heartbeat;
+        this.entryPoint = b.entryPoint;
+        this.addressDetector = b.addressDetector != null ? b.addressDetector : PublicAddressDetector.builder().build();
         this.listeners.addAll(b.listeners);
         this.status = new NodeStatus(NodeState.NEW, "built", Optional.empty(), Optional.empty(), false, clock.instant());
         overlay.addListener(this::onOverlayChange);
@@ -509,6 +521,7 @@ public final class MeshNode implements AutoCloseable {
                     + "; check that a lighthouse runs and its signing service is reachable", lastError);
         }
         HostCertificate cert = verifyOwnCertificate(verifier, response, hostKeys, rec);
+        observedSource = response.observedSource();
         local.saveCertificate(cert.pem());
         local.saveIdentity(new LocalState.Identity(rec.network(), nodeName, "member", rec.caFingerprint(),
                 cert.addresses().get(0).toString()));
@@ -592,6 +605,11 @@ public final class MeshNode implements AutoCloseable {
                 throw new StoreException(store.name(), "register " + key, "the member record kept changing", true);
             }
         }
+        Presence p = new Presence(store, keys, nodeName, clock, heartbeat, entryPoint,
+                () -> addressDetector.detect(Optional.ofNullable(observedSource)).map(DetectedAddress::address),
+                cert.address().toString());
+        presence = p;
+        p.start();
         NodeStatus ready = new NodeStatus(NodeState.READY, "on the mesh at " + cert.addresses().get(0),
                 Optional.empty(), Optional.of(cert.addresses().get(0)), founder, clock.instant());
         publish(ready);
@@ -648,7 +666,22 @@ public final class MeshNode implements AutoCloseable {
         }
     }
 
+    /** The entry points of this node's network that are live now. */
+    public List<dev.meshjoin.core.record.EntryPointRecord> liveEntryPoints() {
+        return new dev.meshjoin.core.presence.EntryPoints(store, keys, clock).live();
+    }
+
+    /** This node's heartbeat, once READY. */
+    public Optional<Presence> presence() {
+        return Optional.ofNullable(presence);
+    }
+
     private void stopQuietly() {
+        Presence p = presence;
+        presence = null;
+        if (p != null) {
+            p.close();
+        }
         SigningServerFactory.SigningServer s = signingServer;
         signingServer = null;
         if (s != null) {
@@ -717,6 +750,9 @@ public final class MeshNode implements AutoCloseable {
         private Duration caValidity = Duration.ofDays(365);
         private RetryPolicy retryPolicy = RetryPolicy.defaultPolicy();
         private List<FirewallRule> firewall = List.of();
+        private Duration heartbeat = Duration.ofMinutes(30);
+        private EntryPointSpec entryPoint;
+        private PublicAddressDetector addressDetector;
         private final List<MeshNodeListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -768,6 +804,12 @@ public final class MeshNode implements AutoCloseable {
         public Builder retryPolicy(RetryPolicy v) { this.retryPolicy = v; return this; }
         /** Overlay firewall rules; default the overlay driver's documented default. */
         public Builder firewall(List<FirewallRule> v) { this.firewall = List.copyOf(v); return this; }
+        /** How often a ready node refreshes its member and entry-point records; default 30 minutes. */
+        public Builder heartbeat(Duration v) { this.heartbeat = v; return this; }
+        /** Publish this node as an entry point while the port accepts connections; default none. */
+        public Builder entryPoint(EntryPointSpec v) { this.entryPoint = v; return this; }
+        /** How to find this node's public address; default: the lighthouse's observation, then interfaces. */
+        public Builder publicAddressDetector(PublicAddressDetector v) { this.addressDetector = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { this.listeners.add(v); return this; }
 

@@ -36,14 +36,13 @@ import java.util.function.Supplier;
  * PublicAddressDetector detector = PublicAddressDetector.builder()
  *         .echoEndpoints(List.of(URI.create("https://echo-a.example/ip"), URI.create("https://echo-b.example/ip")))
  *         .build();
- * Optional<DetectedAddress> found = detector.detect();
+ * Optional<DetectedAddress> found = detector.detect(Optional.of(joinResponse.observedSource()));
  * }</pre>
  */
 public final class PublicAddressDetector {
     private static final int MAX_ECHO_BYTES = 256;
 
     private final String configured;
-    private final Supplier<Optional<String>> observed;
     private final List<URI> echoEndpoints;
     private final int quorum;
     private final boolean useInterfaces;
@@ -54,7 +53,6 @@ public final class PublicAddressDetector {
 
     private PublicAddressDetector(Builder b) {
         this.configured = b.configured;
-        this.observed = b.observed;
         this.echoEndpoints = List.copyOf(b.echoEndpoints);
         this.quorum = b.quorum > 0 ? b.quorum : Math.min(2, Math.max(1, echoEndpoints.size()));
         if (!echoEndpoints.isEmpty() && quorum > echoEndpoints.size()) {
@@ -72,8 +70,18 @@ public final class PublicAddressDetector {
         return new Builder();
     }
 
-    /** The first source that yields a public address, or empty with nothing public found. */
+    /** {@link #detect(Optional)} with nothing observed by a lighthouse. */
     public Optional<DetectedAddress> detect() {
+        return detect(Optional.empty());
+    }
+
+    /**
+     * The first source that yields a public address, or empty with nothing public found.
+     *
+     * @param observedByLighthouse the source address ({@code ip} or {@code ip:port}) a lighthouse saw
+     *     this node's join request come from, if any
+     */
+    public Optional<DetectedAddress> detect(Optional<String> observedByLighthouse) {
         List<String> notes = new ArrayList<>();
         if (configured != null) {
             InetAddress a = AddressClass.parseLiteral(configured);
@@ -85,7 +93,7 @@ public final class PublicAddressDetector {
             notes.add("configured: " + a.getHostAddress());
             return Optional.of(new DetectedAddress(a, DetectedAddress.Source.CONFIGURED, notes));
         }
-        Optional<String> seen = observed.get();
+        Optional<String> seen = observedByLighthouse;
         if (seen.isPresent()) {
             Optional<InetAddress> a = publicOrNote("observed by lighthouse", seen.get(), notes);
             if (a.isPresent()) {
@@ -208,7 +216,6 @@ public final class PublicAddressDetector {
     /** Configures a {@link PublicAddressDetector}. */
     public static final class Builder {
         private String configured;
-        private Supplier<Optional<String>> observed = Optional::empty;
         private List<URI> echoEndpoints = List.of();
         private int quorum;
         private boolean useInterfaces = true;
@@ -221,8 +228,6 @@ public final class PublicAddressDetector {
 
         /** An address the operator vouches for; it still must not be a private one unless allowed. */
         public Builder configured(String address) { this.configured = address; return this; }
-        /** Where to read the address a lighthouse observed (from the join response). */
-        public Builder observed(Supplier<Optional<String>> v) { this.observed = v; return this; }
         /** HTTP endpoints that answer with the caller's address as plain text. */
         public Builder echoEndpoints(List<URI> v) { this.echoEndpoints = List.copyOf(v); return this; }
         /** How many echo endpoints must agree; default 2 when there are at least 2, else 1. */

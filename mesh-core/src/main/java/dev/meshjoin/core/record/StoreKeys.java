@@ -97,4 +97,14 @@ public final class StoreKeys {
     public String member(String node) {
         return members() + node;
     }
+
+    /** Prefix of entry-point records. */
+    public String entryPoints() {
+        return root + "entry/";
+    }
+
+    /** One node's entry-point record. */
+    public String entryPoint(String node) {
+        return entryPoints() + node;
+    }
 }

@@ -81,20 +81,20 @@ class PublicAddressDetectorIT {
     void theLighthousesObservationComesBeforeEchoesAndAPrivateOneIsSkipped() throws IOException {
         URI e1 = echo("8.8.4.4");
         URI e2 = echo("8.8.4.4");
-        DetectedAddress d = base().observed(() -> Optional.of("93.184.216.34:51234")).echoEndpoints(List.of(e1, e2))
-                .build().detect().orElseThrow();
+        DetectedAddress d = base().echoEndpoints(List.of(e1, e2))
+                .build().detect(Optional.of("93.184.216.34:51234")).orElseThrow();
         assertThat(d.source()).isEqualTo(DetectedAddress.Source.OBSERVED_BY_LIGHTHOUSE);
         assertThat(d.address().getHostAddress()).isEqualTo("93.184.216.34");
 
-        DetectedAddress behindNat = base().observed(() -> Optional.of("100.64.3.4:1000")).echoEndpoints(List.of(e1, e2))
-                .build().detect().orElseThrow();
+        DetectedAddress behindNat = base().echoEndpoints(List.of(e1, e2))
+                .build().detect(Optional.of("100.64.3.4:1000")).orElseThrow();
         assertThat(behindNat.source()).isEqualTo(DetectedAddress.Source.HTTP_ECHO);
         assertThat(behindNat.notes().get(0)).contains("carrier-grade NAT");
     }
 
     @Test
     void theConfiguredAddressWinsButMustBePublicUnlessAllowed() {
-        assertThat(base().configured("93.184.216.34").observed(() -> Optional.of("8.8.8.8")).build().detect())
+        assertThat(base().configured("93.184.216.34").build().detect(Optional.of("8.8.8.8")))
                 .map(DetectedAddress::source).contains(DetectedAddress.Source.CONFIGURED);
         assertThatThrownBy(() -> base().configured("192.0.2.10").build().detect())
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("documentation");
