@@ -1,0 +1,63 @@
+package dev.meshjoin.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshjoin.core.record.EntryPointRecord;
+import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.record.MemberRecord;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.store.file.FileBootstrapStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MembersCommandTest {
+    @TempDir
+    Path dir;
+
+    private final Instant now = Instant.parse("2026-11-25T12:00:00Z");
+
+    @Test
+    void printsLiveAndStaleMembersMarkedWithTheirEntryPoints() {
+        StoreKeys keys = StoreKeys.of("prod");
+        try (FileBootstrapStore store = new FileBootstrapStore(dir)) {
+            store.putIfAbsent(keys.member("fresh"), Json.write(new MemberRecord(1, "fresh", "10.42.0.2", List.of("workers"),
+                    "member", "198.51.100.4:4242", "aa", now.plus(Duration.ofDays(20)), now.minus(Duration.ofMinutes(5)))));
+            store.putIfAbsent(keys.member("gone"), Json.write(new MemberRecord(1, "gone", "10.42.0.3", List.of(),
+                    "member", null, "bb", now.plus(Duration.ofDays(20)), now.minus(Duration.ofHours(5)))));
+            store.putIfAbsent(keys.entryPoint("fresh"), Json.write(new EntryPointRecord(1, "fresh", "198.51.100.4", 443,
+                    List.of("https"), "10.42.0.2", now, now.plus(Duration.ofMinutes(90)))));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Meshctl meshctl = new Meshctl();
+        int status = new MembersCommand(Clock.fixed(now, ZoneOffset.UTC)).run(new Invocation(
+                List.of("--store", "file:" + dir, "--network", "prod"), Meshctl.emptyInput(),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of(), dir));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).isZero();
+        assertThat(text).containsPattern("LIVE\\s+fresh\\s+10\\.42\\.0\\.2\\s+member\\s+198\\.51\\.100\\.4:4242\\s+198\\.51\\.100\\.4:443 https")
+                .containsPattern("STALE\\s+gone\\s+10\\.42\\.0\\.3")
+                .contains("2 members, 1 stale, 1 entry points");
+        assertThat(meshctl.commands()).containsKey("members");
+    }
+
+    @Test
+    void anUnknownStoreSchemeIsRefusedOnOneLine() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new Meshctl().run(new Invocation(List.of("members", "--store", "nosuch:/x"), Meshctl.emptyInput(),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), dir));
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no store adapter handles 'nosuch:'").hasLineCount(1);
+    }
+}
