@@ -23,10 +23,11 @@ import java.util.zip.CRC32C;
  * the process's locks on it, so a second channel closed by a second store instance would silently
  * unlock the first.
  *
- * <p>The counter holds the last version handed out. It is written, alternately, into one of two
- * checksummed 16-byte slots and forced to disk before the version is used, so a crash in
- * mid-write tears at most the slot being written while the other still holds a version at least as
- * high as any in use; the reader takes the highest valid slot.
+ * <p>The counter holds the last version handed out. Each new value goes into whichever of two
+ * checksummed 16-byte slots does not hold the current one, and forced to disk before the version is used, so a crash in
+ * mid-write tears at most the slot being written while the other still holds the version before it.
+ * The reader takes the higher slot, or, when one slot is unreadable, the readable one plus one: a
+ * version may be skipped but never handed out twice.
  */
 final class StoreLock {
     private static final int SLOT = 16;
@@ -122,11 +123,12 @@ final class StoreLock {
             throw new IllegalStateException("nextVersion outside the lock");
         }
         FileChannel ch = shared.channel();
-        long current = readCounter(ch, highestInUse);
-        long next = current + 1;
+        Counter current = readCounter(ch, highestInUse);
+        long next = current.value() + 1;
         ByteBuffer slot = ByteBuffer.allocate(SLOT);
         slot.putLong(next).putInt(crc(next)).putInt(SLOT_MAGIC).flip();
-        long position = (next & 1) * SLOT;
+        // Never overwrite the slot holding the current value: a torn write must leave it intact.
+        long position = (long) (1 - current.slot()) * SLOT;
         while (slot.hasRemaining()) {
             position += ch.write(slot, position);
         }
@@ -134,11 +136,15 @@ final class StoreLock {
         return next;
     }
 
-    private long readCounter(FileChannel ch, Locked<Long> highestInUse) throws IOException, DamagedFileException {
+    /** The last version handed out, and the slot (0 or 1) that holds it. */
+    private record Counter(long value, int slot) {
+    }
+
+    private Counter readCounter(FileChannel ch, Locked<Long> highestInUse) throws IOException, DamagedFileException {
         long size = ch.size();
         if (size == 0) {
             // A new store, or a lock file deleted by hand: continue above every version on disk.
-            return highestInUse.run();
+            return new Counter(highestInUse.run(), 1);
         }
         ByteBuffer both = ByteBuffer.allocate(2 * SLOT);
         long position = 0;
@@ -151,20 +157,31 @@ final class StoreLock {
         }
         both.flip();
         long best = -1;
+        int bestSlot = 1;
+        int valid = 0;
         for (int i = 0; i + SLOT <= both.limit(); i += SLOT) {
             long value = both.getLong(i);
             if (both.getInt(i + 12) == SLOT_MAGIC && both.getInt(i + 8) == crc(value) && value >= 0) {
-                best = Math.max(best, value);
+                valid++;
+                if (value > best) {
+                    best = value;
+                    bestSlot = i / SLOT;
+                }
             }
+        }
+        if (valid == 1) {
+            // Successive writes alternate slots, so the unreadable one held at most best + 1. After a
+            // crash that value was never used; after outside damage it may have been: skip it.
+            return new Counter(best + 1, bestSlot);
         }
         if (best < 0) {
             long onDisk = highestInUse.run();
             if (onDisk == 0) {
-                return 0; // the very first write was torn; no version was ever handed out
+                return new Counter(0, 1); // the very first write was torn; no version was handed out
             }
             throw new DamagedFileException(shared.file, "the version counter is damaged in both copies");
         }
-        return best;
+        return new Counter(best, bestSlot);
     }
 
     private static int crc(long value) {
