@@ -126,6 +126,7 @@ public final class MeshNode implements AutoCloseable {
     private final Duration heartbeat;
     private final EntryPointSpec entryPoint;
     private final PublicAddressDetector addressDetector;
+    private final boolean lighthouse;
     private final List<MeshNodeListener> listeners = new CopyOnWriteArrayList<>();
     private final Object lifecycle = new Object();
 
@@ -172,6 +173,10 @@ public final class MeshNode implements AutoCloseable {
         this.heartbeat = b.heartbeat;
         this.entryPoint = b.entryPoint;
         this.addressDetector = b.addressDetector != null ? b.addressDetector : PublicAddressDetector.builder().build();
+        this.lighthouse = b.lighthouse;
+        if (lighthouse && publicEndpoint == null) {
+            throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
+        }
         this.listeners.addAll(b.listeners);
         this.status = new NodeStatus(NodeState.NEW, "built", Optional.empty(), Optional.empty(), false, clock.instant());
         overlay.addListener(this::onOverlayChange);
@@ -268,9 +273,12 @@ public final class MeshNode implements AutoCloseable {
                 record = rec;
                 checkCompatible(rec);
                 Optional<LocalState.Identity> me = local.identity();
-                if (me.isPresent() && "founder".equals(me.get().role()) && rec.founder().equals(nodeName)
-                        && rec.caFingerprint().equals(me.get().caFingerprint())) {
+                boolean listed = rec.lighthouses().stream().anyMatch(l -> l.name().equals(nodeName));
+                if (me.isPresent() && ("founder".equals(me.get().role()) || "lighthouse".equals(me.get().role()))
+                        && listed && rec.caFingerprint().equals(me.get().caFingerprint())) {
                     recover(rec);
+                } else if (lighthouse && !listed) {
+                    becomeLighthouse(rec);
                 } else {
                     joinExisting(rec, deadline);
                 }
@@ -425,23 +433,10 @@ public final class MeshNode implements AutoCloseable {
     }
 
     private void recover(NetworkRecord rec) throws InterruptedException {
-        transition(NodeState.RECOVERING, "this node founded " + rec.network() + "; taking its role back", null);
-        String caKeyKey = keys.caKey(rec.caFingerprint());
-        Entry sealed = store.get(caKeyKey).orElseThrow(() -> new MeshException("the sealed CA key " + caKeyKey
-                + " is missing from " + store.name() + "; restore it from a backup, or found a new network"));
-        SecretCodec codec = caKeyCodec.forNetwork(Base64.getDecoder().decode(rec.secretSalt()));
-        byte[] caKey = codec.open(sealed.value(), caKeyKey.getBytes(StandardCharsets.UTF_8));
-        CertificateVerifier trusted = caProvider.verifier(rec.caBundle().getBytes(StandardCharsets.US_ASCII));
-        HostCertificate caCert = trusted.trusted().stream().filter(c -> c.fingerprint().equals(rec.caFingerprint()))
-                .findFirst().orElseThrow(() -> new MeshException("the network record's CA bundle lacks its signing CA "
-                        + rec.caFingerprint() + "; the record is damaged"));
-        try {
-            ca = caProvider.load(caCert.pem(), caKey);
-        } finally {
-            Arrays.fill(caKey, (byte) 0);
-        }
+        transition(NodeState.RECOVERING, "this node is a lighthouse of " + rec.network() + "; taking its role back", null);
+        loadCa(rec);
         HostKeyPair hostKeys = local.keyPair().map(k -> new HostKeyPair(k[0], k[1])).orElseThrow(() -> new MeshException(
-                "the state directory " + local.directory() + " lacks this founder's key pair; restore it"));
+                "the state directory " + local.directory() + " lacks this lighthouse's key pair; restore it"));
         Ipv4Address address = Ipv4Address.parse(rec.lighthouses().stream().filter(l -> l.name().equals(nodeName))
                 .findFirst().orElseThrow(() -> new MeshException(nodeName + " is not a lighthouse in the network record"))
                 .overlayAddress());
@@ -459,8 +454,77 @@ public final class MeshNode implements AutoCloseable {
         allocator(rec).claim(address, nodeName, Registrar.keyId(hostKeys.publicKey()), own.notAfter());
         local.saveCertificate(own.pem());
         certificate = own;
-        founderRole = true;
-        startAsLighthouse(rec, hostKeys, own, true);
+        founderRole = rec.founder().equals(nodeName);
+        startAsLighthouse(rec, hostKeys, own, founderRole);
+    }
+
+    /**
+     * Makes this node an additional lighthouse of an existing network: it opens the sealed CA key
+     * with its CA passphrase, takes an address, signs its own certificate, adds itself to the
+     * network record's lighthouses by compare-and-set and serves joins.
+     */
+    private void becomeLighthouse(NetworkRecord rec) throws InterruptedException {
+        transition(NodeState.RECOVERING, "opening the CA of " + rec.network() + " to serve as an additional lighthouse", null);
+        loadCa(rec);
+        HostKeyPair hostKeys = hostKeys();
+        Ipv4Cidr network = Ipv4Cidr.parse(rec.cidr());
+        Instant caEnd = ca.caCertificate().notAfter();
+        Ipv4Address address = allocator(rec).allocate(nodeName, Registrar.keyId(hostKeys.publicKey()), caEnd).address();
+        HostCertificate own = ca.issue(new CertificateRequest(hostKeys.publicKey(), nodeName, address,
+                network.prefixLength(), lighthouseGroups(), null));
+        NetworkRecord.LighthouseEntry entry = new NetworkRecord.LighthouseEntry(nodeName, address.toString(),
+                List.of(publicEndpoint.toString()), new Endpoint(publicEndpoint.host(), signingPort).toString());
+        NetworkRecord updated = null;
+        for (int round = 0; updated == null; round++) {
+            Entry current = store.get(keys.network()).orElseThrow(() -> new MeshException("the network record "
+                    + keys.network() + " disappeared while " + nodeName + " was becoming a lighthouse"));
+            NetworkRecord cur = Json.read(current.value(), NetworkRecord.class, keys.network());
+            if (!cur.caFingerprint().equals(rec.caFingerprint())) {
+                throw new MeshException("the network's CA changed while " + nodeName + " was becoming a lighthouse; join again");
+            }
+            List<NetworkRecord.LighthouseEntry> lhs = new ArrayList<>(cur.lighthouses());
+            lhs.removeIf(l -> l.name().equals(nodeName));
+            lhs.add(entry);
+            NetworkRecord next = new NetworkRecord(cur.schema(), cur.network(), cur.cidr(), cur.caType(), cur.caBundle(),
+                    cur.caFingerprint(), lhs, cur.founder(), cur.foundedAt(), cur.secretSalt());
+            if (store.compareAndSet(keys.network(), current.version(), Json.write(next)).isPresent()) {
+                updated = next;
+            } else if (round >= 8) {
+                throw new StoreException(store.name(), "add lighthouse to " + keys.network(),
+                        "the network record kept changing", true);
+            }
+        }
+        record = updated;
+        local.saveCertificate(own.pem());
+        local.saveIdentity(new LocalState.Identity(rec.network(), nodeName, "lighthouse", rec.caFingerprint(),
+                new Ipv4Interface(address, network.prefixLength()).toString()));
+        certificate = own;
+        LOG.info("{} is now a lighthouse of {} at {}", nodeName, rec.network(), address);
+        startAsLighthouse(updated, hostKeys, own, false);
+    }
+
+    /** Opens the sealed CA key with this node's CA passphrase (its codec) and loads the CA. */
+    private void loadCa(NetworkRecord rec) {
+        String caKeyKey = keys.caKey(rec.caFingerprint());
+        Entry sealed = store.get(caKeyKey).orElseThrow(() -> new MeshException("the sealed CA key " + caKeyKey
+                + " is missing from " + store.name() + "; restore it from a backup, or found a new network"));
+        SecretCodec codec = caKeyCodec.forNetwork(Base64.getDecoder().decode(rec.secretSalt()));
+        byte[] caKey;
+        try {
+            caKey = codec.open(sealed.value(), caKeyKey.getBytes(StandardCharsets.UTF_8));
+        } catch (dev.meshjoin.api.secret.SecretCodecException e) {
+            throw new ConfigurationException("cannot open the sealed CA key " + caKeyKey + ": this node's CA passphrase"
+                    + " is not the network's. Give it the passphrase the founder was given", e);
+        }
+        CertificateVerifier trusted = caProvider.verifier(rec.caBundle().getBytes(StandardCharsets.US_ASCII));
+        HostCertificate caCert = trusted.trusted().stream().filter(c -> c.fingerprint().equals(rec.caFingerprint()))
+                .findFirst().orElseThrow(() -> new MeshException("the network record's CA bundle lacks its signing CA "
+                        + rec.caFingerprint() + "; the record is damaged"));
+        try {
+            ca = caProvider.load(caCert.pem(), caKey);
+        } finally {
+            Arrays.fill(caKey, (byte) 0);
+        }
     }
 
     private StoreIpAllocator allocator(NetworkRecord rec) {
@@ -476,7 +540,7 @@ public final class MeshNode implements AutoCloseable {
             throws InterruptedException {
         Registrar registrar = new Registrar(store, keys, ca, allocator(rec), admission, Set.of(LIGHTHOUSE_GROUP),
                 certificateValidity, clock);
-        signingServer = signingServers.start(new Endpoint(bindHost(), signingPort), registrar);
+        signingServer = signingServers.start(new Endpoint(bindHost(), signingPort), registrar, ca, own);
         startOverlay(rec, hostKeys, own, true);
         register(own, "lighthouse", founder);
     }
@@ -491,7 +555,7 @@ public final class MeshNode implements AutoCloseable {
         HostKeyPair hostKeys = hostKeys();
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
-        byte[] proof = credentials.proofFor(rec.network(), nodeName, hostKeys.publicKey(), nonce);
+        byte[] proof = credentials.proofFor(rec, nodeName, hostKeys.publicKey(), nonce);
         JoinRequest request = new JoinRequest(rec.network(), nodeName, hostKeys.publicKey(), groups, nonce, proof);
         JoinResponse response = null;
         MeshException lastError = null;
@@ -500,7 +564,7 @@ public final class MeshNode implements AutoCloseable {
         while (response == null) {
             for (NetworkRecord.LighthouseEntry lh : rec.lighthouses()) {
                 try {
-                    response = transport.join(Endpoint.parse(lh.signingEndpoint()), request);
+                    response = transport.join(Endpoint.parse(lh.signingEndpoint()), request, rec);
                     break;
                 } catch (JoinRefusedException e) {
                     throw e;
@@ -753,6 +817,7 @@ public final class MeshNode implements AutoCloseable {
         private Duration heartbeat = Duration.ofMinutes(30);
         private EntryPointSpec entryPoint;
         private PublicAddressDetector addressDetector;
+        private boolean lighthouse;
         private final List<MeshNodeListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -810,6 +875,11 @@ public final class MeshNode implements AutoCloseable {
         public Builder entryPoint(EntryPointSpec v) { this.entryPoint = v; return this; }
         /** How to find this node's public address; default: the lighthouse's observation, then interfaces. */
         public Builder publicAddressDetector(PublicAddressDetector v) { this.addressDetector = v; return this; }
+        /**
+         * Serve as a lighthouse of an existing network too; default false (only the founder is one).
+         * Needs a public endpoint and the CA passphrase: {@link #caKeyCodec} must open the sealed CA key.
+         */
+        public Builder lighthouse(boolean v) { this.lighthouse = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { this.listeners.add(v); return this; }
 

@@ -82,12 +82,16 @@ public final class Registrar implements JoinHandler {
         if (request.publicKey().length != 32) {
             throw new JoinRefusedException("invalid-key", "the public key must be 32 bytes, got " + request.publicKey().length);
         }
-        List<String> allowed = admission.admit(request, source);
-        List<String> granted = new ArrayList<>();
+        // Reserved groups are refused before the credential is checked, so such a request never
+        // consumes a use of an enrollment token.
         for (String group : request.groups()) {
             if (reservedGroups.contains(group)) {
                 throw new JoinRefusedException("reserved-group", "group '" + group + "' is reserved for lighthouses");
             }
+        }
+        List<String> allowed = admission.admit(request, source);
+        List<String> granted = new ArrayList<>();
+        for (String group : request.groups()) {
             if (!allowed.contains(group)) {
                 throw new JoinRefusedException("group-not-allowed", "the credential does not grant group '" + group + "'");
             }

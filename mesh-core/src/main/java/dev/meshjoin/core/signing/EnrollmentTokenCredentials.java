@@ -1,0 +1,30 @@
+package dev.meshjoin.core.signing;
+
+import dev.meshjoin.core.join.JoinCredentials;
+
+/**
+ * A joiner's credential from an enrollment token. The token travels only inside the sealed part
+ * of the request, which only the lighthouse's signing service can open; the lighthouse compares its
+ * hash with the stored one and consumes a use.
+ *
+ * <pre>{@code
+ * MeshNode.builder().credentials(new EnrollmentTokenCredentials(EnrollmentToken.of(System.getenv("MESH_TOKEN"))))
+ * }</pre>
+ */
+public final class EnrollmentTokenCredentials implements JoinCredentials {
+    private final EnrollmentToken token;
+
+    public EnrollmentTokenCredentials(EnrollmentToken token) {
+        this.token = token;
+    }
+
+    @Override
+    public byte[] proofFor(String network, String node, byte[] publicKey, byte[] nonce) {
+        return Credential.token(token.text());
+    }
+
+    @Override
+    public String toString() {
+        return "EnrollmentTokenCredentials[" + token.id() + ", secret redacted]";
+    }
+}

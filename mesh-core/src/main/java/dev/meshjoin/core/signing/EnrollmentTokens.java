@@ -1,0 +1,147 @@
+package dev.meshjoin.core.signing;
+
+import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.api.store.Entry;
+import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.record.Versioned;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Creates enrollment tokens and consumes their uses. A token's record holds only its hash; each
+ * admitted join raises {@code uses} by compare-and-set, so concurrent joins on several lighthouses
+ * never admit more than {@code maxUses} (on a linearizable store).
+ *
+ * <pre>{@code
+ * EnrollmentToken t = new EnrollmentTokens(store, StoreKeys.of("prod"), clock)
+ *         .create(List.of("workers"), Duration.ofHours(24), 10);
+ * System.out.println(t.text()); // shown once; hand it to the workers
+ * }</pre>
+ */
+public final class EnrollmentTokens {
+    /** The groups no token may grant. */
+    public static final List<String> RESERVED_GROUPS = List.of("lighthouse");
+    private static final Duration KEEP_AFTER_EXPIRY = Duration.ofDays(1);
+
+    private final BootstrapStore store;
+    private final StoreKeys keys;
+    private final Clock clock;
+
+    public EnrollmentTokens(BootstrapStore store, StoreKeys keys, Clock clock) {
+        this.store = store;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    /** The key of a token's record. */
+    public static String key(StoreKeys keys, String id) {
+        return keys.root() + "tokens/" + id;
+    }
+
+    /**
+     * Creates a token and stores its hash.
+     *
+     * @param groups the groups it grants (DNS labels, not {@code lighthouse})
+     * @param validity how long it admits joins
+     * @param maxUses how many joins it admits (at least 1)
+     * @return the token, whose text is shown once and kept nowhere
+     */
+    public EnrollmentToken create(List<String> groups, Duration validity, int maxUses) {
+        for (String g : groups) {
+            StoreKeys.checkName("group", g);
+            if (RESERVED_GROUPS.contains(g)) {
+                throw new ConfigurationException("group '" + g + "' is given to lighthouses only; a token cannot grant it");
+            }
+        }
+        if (validity.isNegative() || validity.isZero()) {
+            throw new ConfigurationException("a token's validity must be positive, got " + validity);
+        }
+        if (maxUses < 1) {
+            throw new ConfigurationException("a token must admit at least one join, got --uses " + maxUses);
+        }
+        Instant now = clock.instant();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            EnrollmentToken token = EnrollmentToken.generate();
+            TokenRecord rec = new TokenRecord(Versioned.SCHEMA, token.id(), token.hash(), List.copyOf(groups), now,
+                    now.plus(validity), maxUses, 0);
+            if (store.putIfAbsent(key(keys, token.id()), Json.write(rec), validity.plus(KEEP_AFTER_EXPIRY)).isPresent()) {
+                return token;
+            }
+        }
+        throw new IllegalStateException("three random token ids collided; the random source is broken");
+    }
+
+    /** The record of a token, by id. */
+    public Optional<TokenRecord> find(String id) {
+        if (!Credential.isTokenId(id)) {
+            return Optional.empty();
+        }
+        String k = key(keys, id);
+        return store.get(k).map(e -> Json.read(e.value(), TokenRecord.class, k));
+    }
+
+    /**
+     * Checks a presented token and consumes one use.
+     *
+     * @param requestedGroups refused before a use is consumed when not all granted by the token
+     * @return the token's record after this use
+     * @throws JoinRefusedException {@code bad-credential} (unknown or wrong; the two are not told
+     *     apart), {@code token-expired}, {@code token-used-up} or {@code group-not-allowed}
+     */
+    TokenRecord consume(String presented, List<String> requestedGroups) {
+        EnrollmentToken.Parsed parsed = EnrollmentToken.parse(presented);
+        if (parsed == null) {
+            throw badToken();
+        }
+        String k = key(keys, parsed.id());
+        byte[] presentedHash = SigningCrypto.sha256(presented.getBytes(StandardCharsets.US_ASCII));
+        for (int round = 0; round < 16; round++) {
+            Optional<Entry> entry = store.get(k);
+            if (entry.isEmpty()) {
+                throw badToken();
+            }
+            TokenRecord rec = Json.read(entry.get().value(), TokenRecord.class, k);
+            byte[] storedHash;
+            try {
+                storedHash = java.util.HexFormat.of().parseHex(rec.hash());
+            } catch (IllegalArgumentException e) {
+                throw badToken();
+            }
+            if (!MessageDigest.isEqual(storedHash, presentedHash)) {
+                throw badToken();
+            }
+            if (!clock.instant().isBefore(rec.expiresAt())) {
+                throw new JoinRefusedException("token-expired", "enrollment token " + rec.id() + " expired at "
+                        + rec.expiresAt() + "; ask the operator for a new one (meshctl token create)");
+            }
+            if (rec.uses() >= rec.maxUses()) {
+                throw new JoinRefusedException("token-used-up", "enrollment token " + rec.id() + " has admitted its "
+                        + rec.maxUses() + " joins; ask the operator for a new one (meshctl token create)");
+            }
+            for (String g : requestedGroups) {
+                if (!rec.groups().contains(g)) {
+                    throw new JoinRefusedException("group-not-allowed", "enrollment token " + rec.id()
+                            + " does not grant group '" + g + "'; it grants " + rec.groups());
+                }
+            }
+            TokenRecord next = rec.used();
+            Duration ttl = Duration.between(clock.instant(), rec.expiresAt()).plus(KEEP_AFTER_EXPIRY);
+            if (store.compareAndSet(k, entry.get().version(), Json.write(next), ttl).isPresent()) {
+                return next;
+            }
+        }
+        throw new JoinRefusedException("busy", "enrollment token uses kept changing under concurrent joins; try again");
+    }
+
+    private static JoinRefusedException badToken() {
+        return new JoinRefusedException("bad-credential", "the enrollment token is not valid for this network");
+    }
+}

@@ -1,0 +1,198 @@
+package dev.meshjoin.core.signing;
+
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.spec.NamedParameterSpec;
+import java.security.spec.XECPrivateKeySpec;
+import java.security.spec.XECPublicKeySpec;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.KeyAgreement;
+import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The primitives of the join protocol, all from the JDK: X25519, HKDF-SHA256 (RFC 5869, built on
+ * the JDK's HMAC because Java 17 has no HKDF), AES-256-GCM, PBKDF2-HMAC-SHA256, HMAC-SHA256.
+ */
+final class SigningCrypto {
+    static final SecureRandom RANDOM = new SecureRandom();
+    static final int GCM_IV = 12;
+    static final int GCM_TAG_BITS = 128;
+
+    private SigningCrypto() {
+    }
+
+    static byte[] random(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    /** X25519 of a raw little-endian private scalar and a raw public u-coordinate. */
+    static byte[] x25519(byte[] privateKey, byte[] publicKey) {
+        if (privateKey.length != 32 || publicKey.length != 32) {
+            throw new IllegalArgumentException("X25519 keys are 32 bytes");
+        }
+        try {
+            KeyFactory kf = KeyFactory.getInstance("XDH");
+            PrivateKey priv = kf.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, privateKey));
+            byte[] be = new byte[32];
+            for (int i = 0; i < 32; i++) {
+                be[i] = publicKey[31 - i];
+            }
+            be[0] &= 0x7f; // RFC 7748: the top bit of the u-coordinate is ignored
+            PublicKey pub = kf.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, new BigInteger(1, be)));
+            KeyAgreement ka = KeyAgreement.getInstance("XDH");
+            ka.init(priv);
+            ka.doPhase(pub, true);
+            byte[] shared = ka.generateSecret();
+            if (MessageDigest.isEqual(shared, new byte[32])) {
+                // A low-order public key gives an all-zero secret that anyone can compute.
+                throw new IllegalArgumentException("the X25519 public key is of low order");
+            }
+            return shared;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("X25519 failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A fresh X25519 key pair as raw bytes: {@code [0]} the private scalar, {@code [1]} the public key. */
+    static byte[][] x25519KeyPair() {
+        byte[] priv = random(32);
+        priv[0] &= (byte) 248;
+        priv[31] &= 127;
+        priv[31] |= 64;
+        return new byte[][] {priv, x25519Base(priv)};
+    }
+
+    /** X25519(k, 9): the public key of a raw private scalar. */
+    static byte[] x25519Base(byte[] privateKey) {
+        byte[] nine = new byte[32];
+        nine[0] = 9;
+        try {
+            KeyFactory kf = KeyFactory.getInstance("XDH");
+            PrivateKey priv = kf.generatePrivate(new XECPrivateKeySpec(NamedParameterSpec.X25519, privateKey));
+            PublicKey base = kf.generatePublic(new XECPublicKeySpec(NamedParameterSpec.X25519, BigInteger.valueOf(9)));
+            KeyAgreement ka = KeyAgreement.getInstance("XDH");
+            ka.init(priv);
+            ka.doPhase(base, true);
+            return ka.generateSecret();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("X25519 is always available", e);
+        }
+    }
+
+    static byte[] hmac(byte[] key, byte[]... parts) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            for (byte[] p : parts) {
+                mac.update(p);
+            }
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is always available", e);
+        }
+    }
+
+    /** HMAC over length-prefixed fields, so no two field lists encode the same bytes. */
+    static byte[] hmacFields(byte[] key, byte[]... fields) {
+        byte[][] framed = new byte[fields.length * 2][];
+        for (int i = 0; i < fields.length; i++) {
+            framed[2 * i] = ByteBuffer.allocate(4).putInt(fields[i].length).array();
+            framed[2 * i + 1] = fields[i];
+        }
+        return hmac(key, framed);
+    }
+
+    /** HKDF-SHA256 extract-and-expand (RFC 5869). */
+    static byte[] hkdf(byte[] ikm, byte[] salt, byte[] info, int length) {
+        if (length > 255 * 32) {
+            throw new IllegalArgumentException("HKDF output too long");
+        }
+        byte[] prk = hmac(salt == null || salt.length == 0 ? new byte[32] : salt, ikm);
+        byte[] out = new byte[length];
+        byte[] t = new byte[0];
+        int done = 0;
+        for (int i = 1; done < length; i++) {
+            t = hmac(prk, t, info, new byte[] {(byte) i});
+            int n = Math.min(t.length, length - done);
+            System.arraycopy(t, 0, out, done, n);
+            done += n;
+        }
+        Arrays.fill(prk, (byte) 0);
+        return out;
+    }
+
+    static byte[] pbkdf2(char[] password, byte[] salt, int iterations) {
+        try {
+            PBEKeySpec spec = new PBEKeySpec(password, salt, iterations, 256);
+            try {
+                return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            } finally {
+                spec.clearPassword();
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is always available", e);
+        }
+    }
+
+    static byte[] sha256(byte[] data) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(data);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    /** AES-256-GCM with a random IV; the result is {@code iv || ciphertext || tag}. */
+    static byte[] seal(byte[] key, byte[] plaintext, byte[] aad) {
+        try {
+            byte[] iv = random(GCM_IV);
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, iv));
+            c.updateAAD(aad);
+            byte[] ct = c.doFinal(plaintext);
+            return ByteBuffer.allocate(iv.length + ct.length).put(iv).put(ct).array();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM failed", e);
+        }
+    }
+
+    /**
+     * Opens {@link #seal} output.
+     *
+     * @throws AEADBadTagException when it does not authenticate (wrong key, tampered, truncated)
+     */
+    static byte[] open(byte[] key, byte[] sealed, byte[] aad) throws AEADBadTagException {
+        if (sealed.length < GCM_IV + GCM_TAG_BITS / 8) {
+            throw new AEADBadTagException("sealed value too short");
+        }
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(GCM_TAG_BITS, sealed, 0, GCM_IV));
+            c.updateAAD(aad);
+            return c.doFinal(sealed, GCM_IV, sealed.length - GCM_IV);
+        } catch (AEADBadTagException e) {
+            throw e;
+        } catch (GeneralSecurityException e) {
+            throw new AEADBadTagException("cannot open: " + e.getMessage());
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
