@@ -148,11 +148,9 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
         try (ex) {
             String source = source(ex);
             if (!sources.tryAcquire(source, 1)) {
-                drain(ex);
                 respondLimited(ex, source);
                 return;
             }
-            drain(ex);
             if (!"GET".equals(ex.getRequestMethod())) {
                 respond(ex, 405, error("method-not-allowed", "use GET " + Wire.HELLO_PATH));
                 return;
@@ -167,8 +165,8 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
         String source = source(ex);
         try (ex) {
             if (!sources.tryAcquire(source, 1)) {
-                respondLimited(ex, source);
                 audit(source, "rate-limited", "rate-limited", null, null, "too many requests from this address");
+                respondLimited(ex, source);
                 return;
             }
             if (!"POST".equals(ex.getRequestMethod())) {
@@ -279,9 +277,9 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
         HttpSigningServerFactory.RateLimit credLimit = Credential.NETWORK_SECRET_ID.equals(credentialId)
                 ? config.perSecretCredential : config.perCredential;
         if (!"none".equals(credentialId) && !credLimiter.hasTokens(credentialId)) {
-            respondLimited(ex, credLimiter.retryAfterSeconds(credentialId));
             audit(source, "rate-limited", "credential-rate-limited", inner.node(), credentialId,
                     "too many failed attempts with this credential");
+            respondLimited(ex, credLimiter.retryAfterSeconds(credentialId));
             return;
         }
         JoinRequest request = new JoinRequest(env.network(), inner.node(), publicKey, inner.groups(), nonce, credential);
@@ -309,15 +307,16 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
                 config.clock.instant());
         Wire.Outcome outcome = new Wire.Outcome(response.certificatePem(), response.address(), response.groups(), source);
         byte[] sealedOutcome = SigningCrypto.seal(responseKey, Wire.write(outcome), Wire.responseAad(nonce));
-        respond(ex, 200, Wire.write(new Wire.Sealed(Wire.VERSION, Wire.b64(sealedOutcome))));
         audit.record(new AuditEvent(Versioned.SCHEMA, config.clock.instant(), lighthouse, "admitted", "ok", inner.node(),
                 credentialId, source, response.address(), issued.fingerprint(), "granted " + response.groups(), 0));
+        respond(ex, 200, Wire.write(new Wire.Sealed(Wire.VERSION, Wire.b64(sealedOutcome))));
     }
 
     private void refuse(HttpExchange ex, String source, int status, String reason, String message, String node,
                         String credentialId) {
-        respond(ex, status, error(reason, message));
+        // Audited before answering, so the event exists once the joiner has its answer.
         audit(source, "refused", reason, node, credentialId, message);
+        respond(ex, status, error(reason, message));
     }
 
     private void audit(String source, String outcome, String reason, String node, String credentialId, String detail) {
@@ -353,7 +352,8 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
                 return null;
             }
         }
-        try (InputStream in = ex.getRequestBody()) {
+        try {
+            InputStream in = ex.getRequestBody();
             byte[] buf = new byte[config.maxBodyBytes + 1];
             int n = 0;
             while (n < buf.length) {
@@ -364,14 +364,6 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
                 n += r;
             }
             return n > config.maxBodyBytes ? null : Arrays.copyOf(buf, n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void drain(HttpExchange ex) {
-        try (InputStream in = ex.getRequestBody()) {
-            in.skip(64 * 1024);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,153 @@
+package dev.meshjoin.core.signing;
+
+import dev.meshjoin.api.ca.CaSpec;
+import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.api.ca.CertificateAuthorityProvider;
+import dev.meshjoin.api.ca.CertificateRequest;
+import dev.meshjoin.api.ca.CertificateVerifier;
+import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ca.HostKeyPair;
+import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.api.store.Entry;
+import dev.meshjoin.api.store.KeyVersion;
+import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.ip.StoreIpAllocator;
+import dev.meshjoin.core.join.JoinCredentials;
+import dev.meshjoin.core.join.JoinRequest;
+import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.core.join.Registrar;
+import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.record.NetworkRecord;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.record.Versioned;
+import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
+import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * One lighthouse's signing service on loopback, wired as MeshNode wires it (registrar, store
+ * allocator, credential admission, HTTP server), plus a joiner's side.
+ */
+final class SigningFixture implements AutoCloseable {
+    static final String NETWORK = "test";
+    static final String SECRET = "correct-horse-battery-staple-42";
+    static final String PASSPHRASE = "ca-passphrase-not-the-secret";
+
+    final Clock clock;
+    final InMemoryBootstrapStore store;
+    final StoreKeys keys = StoreKeys.of(NETWORK);
+    final CertificateAuthorityProvider provider;
+    final CertificateAuthority ca;
+    final Ipv4Cidr cidr = Ipv4Cidr.parse("10.42.0.0/16");
+    final StoreIpAllocator allocator;
+    final SecretCodecFactory codec = salt -> new TestCodec(PASSPHRASE, salt);
+    final SigningServerFactory.SigningServer server;
+    final HttpJoinTransport transport;
+    volatile NetworkRecord record;
+
+    SigningFixture(Clock clock, UnaryOperator<HttpSigningServerFactory.Builder> limits) {
+        this.clock = clock;
+        this.store = InMemoryBootstrapStore.linearizable(clock);
+        this.provider = new TestDoubleCertificateAuthorityProvider(clock);
+        this.ca = provider.create(CaSpec.forNetwork("test mesh CA", cidr, Duration.ofDays(365)));
+        HostKeyPair lhKeys = provider.newHostKeyPair();
+        HostCertificate lhCert = ca.issue(new CertificateRequest(lhKeys.publicKey(), "lh-1", cidr.addressAt(1), 16,
+                List.of("lighthouse"), null));
+        byte[] salt = new byte[16];
+        new SecureRandom().nextBytes(salt);
+        record = new NetworkRecord(Versioned.SCHEMA, NETWORK, cidr.toString(), provider.type(), ca.caCertificate().pemText(),
+                ca.caCertificate().fingerprint(), List.of(new NetworkRecord.LighthouseEntry("lh-1", "10.42.0.1",
+                List.of("127.0.0.1:4242"), "127.0.0.1:0")), "lh-1", clock.instant(), Base64.getEncoder().encodeToString(salt));
+        store.putIfAbsent(keys.network(), Json.write(record));
+        this.allocator = new StoreIpAllocator(store, keys, cidr, clock, () -> Set.of(Ipv4Address.parse("10.42.0.1")));
+        allocator.claim(cidr.addressAt(1), "lh-1", Registrar.keyId(lhKeys.publicKey()), lhCert.notAfter());
+        CredentialAdmission admission = CredentialAdmission.builder(store, NETWORK)
+                .networkSecret(SECRET.toCharArray(), List.of("workers"))
+                .verifierCodec(codec).clock(clock).build();
+        Registrar registrar = new Registrar(store, keys, ca, allocator, admission, Set.of("lighthouse"),
+                Duration.ofDays(30), clock);
+        HttpSigningServerFactory factory = limits.apply(HttpSigningServerFactory.builder(store, NETWORK).clock(clock)).build();
+        this.server = factory.start(new Endpoint("127.0.0.1", freePort()), registrar, ca, lhCert);
+        Entry e = store.get(keys.network()).orElseThrow();
+        record = new NetworkRecord(Versioned.SCHEMA, NETWORK, record.cidr(), record.caType(), record.caBundle(),
+                record.caFingerprint(), List.of(new NetworkRecord.LighthouseEntry("lh-1", "10.42.0.1",
+                List.of("127.0.0.1:4242"), server.endpoint().toString())), "lh-1", record.foundedAt(), record.secretSalt());
+        store.compareAndSet(keys.network(), e.version(), Json.write(record));
+        this.transport = new HttpJoinTransport(provider, Duration.ofSeconds(30), clock);
+    }
+
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static SigningFixture generous(Clock clock) {
+        return new SigningFixture(clock, b -> b.perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0))
+                .auditBudget(100_000, 100_000).threads(8));
+    }
+
+    Endpoint endpoint() {
+        return server.endpoint();
+    }
+
+    /** Signs nothing: a verifier of the network's CA, as a joiner pins it. */
+    CertificateVerifier pinned() {
+        return provider.verifier(record.caBundle().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    JoinCredentials secret() {
+        return new NetworkSecretCredentials(SECRET.toCharArray());
+    }
+
+    JoinRequest request(String node, HostKeyPair keys, List<String> groups, JoinCredentials creds) {
+        byte[] nonce = new byte[16];
+        new SecureRandom().nextBytes(nonce);
+        return new JoinRequest(NETWORK, node, keys.publicKey(), groups, nonce,
+                creds.proofFor(record, node, keys.publicKey(), nonce));
+    }
+
+    JoinResponse join(String node, HostKeyPair keys, List<String> groups, JoinCredentials creds) {
+        return transport.join(endpoint(), request(node, keys, groups, creds), record);
+    }
+
+    JoinResponse join(String node, List<String> groups, JoinCredentials creds) {
+        return join(node, provider.newHostKeyPair(), groups, creds);
+    }
+
+    /** Keys of address leases and node indexes, to show nothing was consumed. */
+    List<String> leaseKeys() {
+        List<String> out = new ArrayList<>();
+        for (KeyVersion kv : store.list(keys.root() + "ip")) {
+            out.add(kv.key());
+        }
+        return out;
+    }
+
+    List<AuditEvent> auditEvents() {
+        List<AuditEvent> out = new ArrayList<>();
+        for (KeyVersion kv : store.list(keys.root() + "audit/")) {
+            store.get(kv.key()).ifPresent(e -> out.add(Json.read(e.value(), AuditEvent.class, e.key())));
+        }
+        out.sort((a, b) -> a.at().compareTo(b.at()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
