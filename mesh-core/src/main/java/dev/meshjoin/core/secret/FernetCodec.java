@@ -215,9 +215,10 @@ public final class FernetCodec implements SecretCodec {
         } catch (IllegalArgumentException e) {
             throw new SecretCodecException("not a Fernet token: invalid urlsafe base64 (" + e.getMessage() + ")");
         }
-        // Java's decoder accepts missing padding; a Fernet token always carries it.
-        if (sealed.length % 4 != 0) {
-            throw new SecretCodecException("not a Fernet token: base64 without its padding");
+        // Decoders accept missing padding and ignore the unused low bits of the last character;
+        // only the one canonical encoding is accepted, so no two tokens carry the same bytes.
+        if (!Arrays.equals(Base64.getUrlEncoder().encode(raw), sealed)) {
+            throw new SecretCodecException("not a Fernet token: not canonical urlsafe base64 with padding");
         }
         if (raw.length < HEADER + 16 + HMAC_BYTES) {
             throw new SecretCodecException("the Fernet token is too short (" + raw.length + " bytes decoded, at least "

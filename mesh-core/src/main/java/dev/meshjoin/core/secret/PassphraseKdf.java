@@ -1,6 +1,7 @@
 package dev.meshjoin.core.secret;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
@@ -27,7 +28,14 @@ final class PassphraseKdf {
     static final int MIN_SALT_BYTES = 16;
     static final int MAX_SALT_BYTES = 64;
 
+    private static final AtomicLong DERIVATIONS = new AtomicLong();
+
     private PassphraseKdf() {
+    }
+
+    /** How many derivations this JVM ran; lets tests prove the cache works. */
+    static long derivations() {
+        return DERIVATIONS.get();
     }
 
     static byte[] derive(char[] passphrase, byte[] salt) {
@@ -41,6 +49,7 @@ final class PassphraseKdf {
                 .build();
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
         generator.init(params);
+        DERIVATIONS.incrementAndGet();
         byte[] key = new byte[KEY_BYTES];
         // Bouncy Castle encodes the characters as UTF-8, as every other Argon2 binding does.
         generator.generateBytes(passphrase, key);
