@@ -27,7 +27,9 @@ import java.util.regex.Pattern;
  * passphrase-derived key is its {@linkplain #fingerprint(byte[]) fingerprint}, so a wrong
  * passphrase is recognised before decryption is attempted. Derived keys are cached per salt (the
  * {@value #DERIVED_CACHE_SIZE} most recent salts per passphrase), so opening many values runs the
- * KDF once.
+ * KDF once. A value carrying a salt not seen before costs one derivation (19 MiB, tens to hundreds
+ * of milliseconds); someone who can write the store can make a reader pay that, though
+ * never make it accept a forged value.
  *
  * <pre>{@code
  * byte[] salt = SecretKeyring.newSalt();                 // once, when the network is founded
