@@ -125,11 +125,13 @@ public final class NebulaCaPool implements CertificateVerifier {
             throw new InvalidCertificateException(Reason.BLOCKLISTED,
                     "the CA of '" + name + "' (" + issuer + ") has been blocked");
         }
-        if (ca.expired(at)) {
-            throw new InvalidCertificateException(
-                    ca.details().notBefore().isAfter(at) ? Reason.NOT_YET_VALID : Reason.EXPIRED, "the CA '" + ca.details().name()
-                    + "' is outside its validity " + ca.details().notBefore() + ".." + ca.details().notAfter()
-                    + " at " + at);
+        if (ca.details().notBefore().isAfter(at)) {
+            throw new InvalidCertificateException(Reason.NOT_YET_VALID, "the CA '" + ca.details().name()
+                    + "' of '" + name + "' is not valid before " + ca.details().notBefore());
+        }
+        if (ca.details().notAfter().isBefore(at)) {
+            throw new InvalidCertificateException(Reason.EXPIRED, "the CA '" + ca.details().name()
+                    + "' of '" + name + "' expired at " + ca.details().notAfter());
         }
         if (cert.details().notAfter().isBefore(at)) {
             throw new InvalidCertificateException(Reason.EXPIRED,
