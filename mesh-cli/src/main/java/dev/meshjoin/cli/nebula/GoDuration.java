@@ -9,14 +9,14 @@ import java.util.Map;
  * Durations written as Go's {@code time.ParseDuration} reads them, so {@code -duration} takes what
  * nebula-cert takes: {@code 8760h}, {@code 1h30m}, {@code 90s}, {@code 1.5h}, {@code 0}.
  */
-final class GoDuration {
+public final class GoDuration {
     private static final Map<String, Long> UNIT_NANOS = Map.of("ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L,
             "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
 
     private GoDuration() {
     }
 
-    static Duration parse(String flag, String text) {
+    public static Duration parse(String flag, String text) {
         String s = text;
         boolean negative = false;
         if (s.startsWith("-") || s.startsWith("+")) {
