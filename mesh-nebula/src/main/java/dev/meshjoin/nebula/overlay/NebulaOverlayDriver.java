@@ -32,6 +32,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,6 +101,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
 
     private final Object lock = new Object();
     private final List<OverlayListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<NebulaLogEvent>> logListeners = new CopyOnWriteArrayList<>();
     private final ThreadPoolExecutor notifier;
 
     // All guarded by lock.
@@ -409,6 +411,14 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /**
+     * Adds a listener told of every line the daemon prints, on the thread that reads its output;
+     * keep it quick. For operators' dashboards and for tests that watch the daemon's own events.
+     */
+    public void addLogListener(Consumer<NebulaLogEvent> listener) {
+        logListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
     @Override
     public void stop() {
         Thread sup;
@@ -598,6 +608,13 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     }
 
     private void onEvent(Generation g, NebulaLogEvent e) {
+        for (Consumer<NebulaLogEvent> l : logListeners) {
+            try {
+                l.accept(e);
+            } catch (RuntimeException ex) {
+                LOG.warn("a nebula log listener failed: {}", ex.toString());
+            }
+        }
         if (e.isError()) {
             g.lastError = e.json() ? e.describe() : e.message();
         }

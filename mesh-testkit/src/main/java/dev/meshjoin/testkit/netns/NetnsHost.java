@@ -100,6 +100,18 @@ public final class NetnsHost {
         return start(cmd, log);
     }
 
+    /** The ids of every process running inside the namespace (asked from outside it). */
+    public List<Long> pids() {
+        CommandResult r = Commands.run(List.of("ip", "netns", "pids", namespace), 30).orThrow();
+        List<Long> pids = new ArrayList<>();
+        for (String pid : r.output().split("\\s+")) {
+            if (!pid.isBlank()) {
+                pids.add(Long.parseLong(pid.strip()));
+            }
+        }
+        return pids;
+    }
+
     /** Kills what {@link #start} started and anything else still running in the namespace. */
     void killAll() {
         for (Process p : processes) {
