@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import dev.meshjoin.nebula.cert.NebulaPem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -247,7 +248,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
                 dir.resolve("ca.crt").toAbsolutePath(), dir.resolve("host.crt").toAbsolutePath(), dir.resolve("host.key").toAbsolutePath());
         String yaml = NebulaConfigRenderer.render(config, pki, tun);
         byte[] raw = config.privateKey();
-        byte[] keyPem = X25519KeyPem.encodePrivateKey(raw);
+        byte[] keyPem = NebulaPem.encodeX25519PrivateKey(raw);
         try {
             NodeFiles.write(pki.key(), keyPem, NodeFiles.OWNER_ONLY);
         } finally {

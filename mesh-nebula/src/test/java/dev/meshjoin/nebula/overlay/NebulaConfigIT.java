@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import dev.meshjoin.nebula.cert.NebulaPem;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class NebulaConfigIT {
     @Test
     void ourKeyPemIsByteIdenticalToNebulaCerts() throws Exception {
         HostKeyPair keys = certs.keygen("k");
-        assertThat(X25519KeyPem.encodePrivateKey(keys.privateKey())).isEqualTo(Files.readAllBytes(certs.dir().resolve("k.key")));
+        assertThat(NebulaPem.encodeX25519PrivateKey(keys.privateKey())).isEqualTo(Files.readAllBytes(certs.dir().resolve("k.key")));
     }
 
     @Test
@@ -62,7 +63,7 @@ class NebulaConfigIT {
             Path dir = c.stateDirectory();
             NodeFiles.prepareDirectory(dir);
             NebulaConfigRenderer.PkiPaths pki = new NebulaConfigRenderer.PkiPaths(dir.resolve("ca.crt"), dir.resolve("host.crt"), dir.resolve("host.key"));
-            NodeFiles.write(pki.key(), X25519KeyPem.encodePrivateKey(c.privateKey()), NodeFiles.OWNER_ONLY);
+            NodeFiles.write(pki.key(), NebulaPem.encodeX25519PrivateKey(c.privateKey()), NodeFiles.OWNER_ONLY);
             NodeFiles.write(pki.cert(), c.certificatePem(), NodeFiles.WORLD_READABLE);
             NodeFiles.write(pki.ca(), c.caBundlePem(), NodeFiles.WORLD_READABLE);
             Path yml = dir.resolve("nebula.yml");

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.meshjoin.api.ca.CaSpec;
+import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.api.ca.CertificateRequest;
+import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
+import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Interface;
@@ -213,6 +219,35 @@ class NebulaOverlayDriverIT {
         assertThat(seen).doesNotContain(OverlayState.UP);
         squatter.destroyForcibly().waitFor();
         assertThat(lh.host().pids()).isEmpty();
+    }
+
+    @Test
+    void certificatesFromThePureJavaCaWorkWithTheRealDaemon() throws Exception {
+        NebulaCertificateAuthorityProvider provider = new NebulaCertificateAuthorityProvider();
+        CertificateAuthority ca = provider.create(CaSpec.forNetwork("java-ca", Ipv4Cidr.parse("10.78.0.0/24"), Duration.ofDays(1)));
+        Lighthouse javaLh = new Lighthouse("jlh", Ipv4Address.parse("10.78.0.1"), List.of(new Endpoint(lab.host(1).address().toString(), 4343)));
+        List<Node> javaNodes = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            HostKeyPair keys = provider.newHostKeyPair();
+            boolean isLh = i == 1;
+            String name = isLh ? "jlh" : "jw" + i;
+            Ipv4Address address = Ipv4Address.parse("10.78.0." + i);
+            HostCertificate cert = ca.issue(new CertificateRequest(keys.publicKey(), name, address, 24,
+                    List.of(isLh ? "lighthouse" : "workers"), null));
+            OverlayConfig config = OverlayConfig.builder().nodeName(name).address(new Ipv4Interface(address, 24))
+                    .certificatePem(cert.pem()).privateKey(keys.privateKey()).caBundlePem(ca.caCertificate().pem())
+                    .lighthouses(List.of(javaLh)).lighthouse(isLh).listenPort(isLh ? 4343 : 0)
+                    .stateDirectory(tmp.resolve("java-" + name)).build();
+            NebulaOverlayDriver driver = NebulaOverlayDriver.builder().launcher(lab.host(i).launcher()).build();
+            drivers.add(driver);
+            driver.start(config);
+            javaNodes.add(new Node(name, lab.host(i), address, config, driver));
+        }
+        for (Node n : javaNodes) {
+            assertThat(n.driver().awaitUp(UP)).as(n.name() + ": " + n.driver().health()).isTrue();
+        }
+        assertThat(javaNodes.get(1).host().ping(javaNodes.get(0).overlay())).isTrue();
+        assertThat(javaNodes.get(0).host().ping(javaNodes.get(1).overlay())).isTrue();
     }
 
     /**
