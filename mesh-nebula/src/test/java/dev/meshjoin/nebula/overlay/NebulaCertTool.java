@@ -67,9 +67,18 @@ final class NebulaCertTool {
     }
 
     byte[] sign(String name, String ipCidr, String groups, String outFile) throws IOException, InterruptedException {
+        return sign(name, ipCidr, groups, outFile, null);
+    }
+
+    /** Signs with an explicit validity such as {@code 100h}, or the CA's remaining life when null. */
+    byte[] sign(String name, String ipCidr, String groups, String outFile, String duration) throws IOException, InterruptedException {
         Files.deleteIfExists(dir.resolve(outFile));
         List<String> args = new ArrayList<>(List.of("sign", "-name", name, "-ip", ipCidr, "-in-pub", name + ".pub",
                 "-out-crt", outFile));
+        if (duration != null) {
+            args.add("-duration");
+            args.add(duration);
+        }
         if (groups != null && !groups.isEmpty()) {
             args.add("-groups");
             args.add(groups);

@@ -165,7 +165,7 @@ class NebulaOverlayDriverIT {
         List<String> daemonSaid = new CopyOnWriteArrayList<>();
         w3.driver().addLogListener(e -> daemonSaid.add(e.message()));
         long pid = w3.driver().daemonPid().orElseThrow();
-        byte[] renewed = certs.sign("w3", "10.77.0.3/24", "workers", "w3-renewed.crt");
+        byte[] renewed = certs.sign("w3", "10.77.0.3/24", "workers", "w3-renewed.crt", "100h");
         assertThat(renewed).isNotEqualTo(w3.config().certificatePem());
         Lighthouse second = new Lighthouse("lh-b", Ipv4Address.parse("10.77.0.9"), List.of(Endpoint.parse("192.0.2.9:4242")));
         w3.driver().reload(w3.config().toBuilder().certificatePem(renewed).lighthouses(List.of(lighthouse, second)).build());
