@@ -183,6 +183,24 @@ class NebulaOverlayDriverIT {
     }
 
     @Test
+    void reloadWithANewAddressRestartsTheDaemon() throws Exception {
+        startAll();
+        Node w2 = nodes.get(1);
+        long pid = w2.driver().daemonPid().orElseThrow();
+        byte[] moved = certs.sign("w2", "10.77.0.12/24", "workers", "w2-moved.crt");
+        w2.driver().reload(w2.config().toBuilder().address(Ipv4Interface.parse("10.77.0.12/24")).certificatePem(moved).build());
+        Ipv4Address newAddress = Ipv4Address.parse("10.77.0.12");
+        long deadline = System.nanoTime() + UP.toNanos();
+        while ((w2.driver().daemonPid().orElse(pid) == pid || !nodes.get(2).host().ping(newAddress)) && System.nanoTime() < deadline) {
+            w2.driver().awaitUp(Duration.ofMillis(100));
+        }
+        assertThat(w2.driver().daemonPid()).isPresent().isNotEqualTo(java.util.Optional.of(pid));
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(nodes.get(2).host().ping(newAddress)).as("w3 -> w2 at its new address").isTrue();
+        assertThat(w2.driver().awaitUp(UP)).isTrue();
+    }
+
+    @Test
     void reloadOfARefusedConfigKeepsTheRunningOne() throws Exception {
         startAll();
         Node w2 = nodes.get(1);
