@@ -22,7 +22,7 @@ import dev.meshjoin.core.signing.CredentialAdmission;
 import dev.meshjoin.core.signing.HttpJoinTransport;
 import dev.meshjoin.core.signing.HttpSigningServerFactory;
 import dev.meshjoin.core.signing.NetworkSecretCredentials;
-import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
+import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import java.net.ServerSocket;
 import java.security.SecureRandom;
@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Joins per second against one signing service over HTTP on loopback, and the latency of one join
  * (p50, p99): the whole protocol — ephemeral X25519, sealing, the service's replay and rate checks,
  * network-secret proof, store-backed address allocation, signing, the joiner's verification. The
- * service certificate is fetched once per client (as joiners cache it); the store is the in-memory
- * one, so store latency is not in the figures (add the store's own round trips for a real store).
+ * service certificate is fetched once per client (as joiners cache it). Certificates are real
+ * Nebula v1 certificates from the pure-Java CA. The store is the in-memory one, so store latency
+ * is not in the figures (add the store's own round trips for a real store).
  *
  * <pre>
  * ./mvnw -q -DskipTests package -pl mesh-bench -am
@@ -67,7 +68,7 @@ public final class JoinBench {
         Clock clock = Clock.systemUTC();
         InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable(clock);
         StoreKeys keys = StoreKeys.of("bench");
-        CertificateAuthorityProvider provider = new TestDoubleCertificateAuthorityProvider(clock);
+        CertificateAuthorityProvider provider = new NebulaCertificateAuthorityProvider();
         Ipv4Cidr cidr = Ipv4Cidr.parse("10.0.0.0/8");
         CertificateAuthority ca = provider.create(CaSpec.forNetwork("bench CA", cidr, Duration.ofDays(365)));
         HostKeyPair lhKeys = provider.newHostKeyPair();

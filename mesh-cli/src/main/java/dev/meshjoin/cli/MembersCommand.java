@@ -52,7 +52,7 @@ public final class MembersCommand implements Command {
                 .string("network", "the network name", "mesh")
                 .string("stale-after", "a member not seen for this long is STALE (e.g. 60m, 2h)", "60m");
         Flags.Parsed p = flags.parse(inv.args());
-        Duration staleAfter = Durations.parse(p.get("stale-after"));
+        Duration staleAfter = dev.meshjoin.cli.nebula.GoDuration.parse("stale-after", p.get("stale-after"));
         StoreKeys keys = StoreKeys.of(p.get("network"));
         try (BootstrapStore store = BootstrapStores.open(p.require("store"))) {
             List<MemberRecord> members = new ArrayList<>();

@@ -47,10 +47,10 @@ public final class TokenCommand implements Command {
                 .string("store", "the store URI, such as file:/var/lib/meshjoin/store")
                 .string("network", "the network name", "mesh")
                 .string("groups", "comma-separated groups the token grants (not lighthouse)", "")
-                .string("expires", "how long the token admits joins (e.g. 30m, 24h, 7d)", "24h")
+                .string("expires", "how long the token admits joins (e.g. 30m, 24h, 168h)", "24h")
                 .string("uses", "how many joins it admits", "1");
         Flags.Parsed p = flags.parse(inv.args().subList(1, inv.args().size()));
-        Duration validity = Durations.parse(p.get("expires"));
+        Duration validity = dev.meshjoin.cli.nebula.GoDuration.parse("expires", p.get("expires"));
         int uses;
         try {
             uses = Integer.parseInt(p.get("uses"));

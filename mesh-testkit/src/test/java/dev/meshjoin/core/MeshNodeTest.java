@@ -29,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import static dev.meshjoin.testkit.Bytes.indexOf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -274,18 +275,5 @@ class MeshNodeTest {
         assertThat(s.detail()).contains("mesh/test/network").contains("schema version 7").contains("Upgrade meshjoin");
         assertThat(store.get("mesh/test/network").orElseThrow()).isEqualTo(bad);
         assertThat(store.get("mesh/test/members/victim")).isEmpty();
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -8,6 +8,7 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
 import dev.meshjoin.api.store.StoreLimitException;
+import dev.meshjoin.testkit.time.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,6 +46,12 @@ public abstract class BootstrapStoreContract {
     /** The store under test, fresh for each test. */
     protected BootstrapStore store;
 
+    /**
+     * A clock for stores that take one: build the store on it and return true from
+     * {@link #canAdvanceTime()}, and the expiry checks move it.
+     */
+    protected final MutableClock clock = MutableClock.startingNow();
+
     /** A fresh, empty store. Called before each test; the kit closes it afterwards. */
     protected abstract BootstrapStore newStore() throws Exception;
 
@@ -53,14 +60,14 @@ public abstract class BootstrapStoreContract {
     }
 
     /**
-     * Moves the store's clock forward. Return false from {@link #canAdvanceTime()} when the store
-     * runs on real time; the expiry checks are then skipped.
+     * Moves the store's clock forward; by default {@link #clock}. Expiry checks run only when
+     * {@link #canAdvanceTime()} is true.
      */
     protected void advanceTime(Duration duration) throws Exception {
-        throw new UnsupportedOperationException("override advanceTime together with canAdvanceTime");
+        clock.advance(duration);
     }
 
-    /** Whether {@link #advanceTime(Duration)} works for this store. */
+    /** Whether {@link #advanceTime(Duration)} moves this store's clock: true when it runs on {@link #clock}. */
     protected boolean canAdvanceTime() {
         return false;
     }

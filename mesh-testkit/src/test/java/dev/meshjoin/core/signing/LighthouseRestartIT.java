@@ -9,6 +9,7 @@ import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.StoreKeys;
@@ -30,8 +31,8 @@ class LighthouseRestartIT {
     private static final String SECRET = "network-secret-of-the-restart-test";
     private final InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable();
     private final TestDoubleCertificateAuthorityProvider provider = new TestDoubleCertificateAuthorityProvider();
-    private final SecretCodecFactory passphrase = salt -> new TestCodec("the-ca-passphrase", salt);
-    private final SecretCodecFactory wrongPassphrase = salt -> new TestCodec("not-the-ca-passphrase", salt);
+    private final SecretCodecFactory passphrase = salt -> SecretCodecs.create("default", "the-ca-passphrase".toCharArray(), salt);
+    private final SecretCodecFactory wrongPassphrase = salt -> SecretCodecs.create("default", "not-the-ca-passphrase".toCharArray(), salt);
     private final MeshHarness mesh = MeshHarness.builder().store(store).caProvider(provider).caKeyCodec(passphrase)
             .joinTimeout(Duration.ofSeconds(20)).build();
     private final StoreKeys keys = StoreKeys.of("test");

@@ -13,6 +13,7 @@ import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
 import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.core.ip.StoreIpAllocator;
 import dev.meshjoin.core.join.JoinCredentials;
 import dev.meshjoin.core.join.JoinRequest;
@@ -51,7 +52,7 @@ final class SigningFixture implements AutoCloseable {
     final CertificateAuthority ca;
     final Ipv4Cidr cidr = Ipv4Cidr.parse("10.42.0.0/16");
     final StoreIpAllocator allocator;
-    final SecretCodecFactory codec = salt -> new TestCodec(PASSPHRASE, salt);
+    final SecretCodecFactory codec = salt -> SecretCodecs.create("default", PASSPHRASE.toCharArray(), salt);
     final SigningServerFactory.SigningServer server;
     final HttpJoinTransport transport;
     volatile NetworkRecord record;

@@ -2,16 +2,12 @@ package dev.meshjoin.testkit.store;
 
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.store.file.FileBootstrapStore;
-import dev.meshjoin.testkit.time.MutableClock;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileBootstrapStoreContractTest extends BootstrapStoreContract {
     @TempDir
     Path dir;
-
-    private final MutableClock clock = MutableClock.startingNow();
 
     @Override
     protected BootstrapStore newStore() {
@@ -21,10 +17,5 @@ class FileBootstrapStoreContractTest extends BootstrapStoreContract {
     @Override
     protected boolean canAdvanceTime() {
         return true;
-    }
-
-    @Override
-    protected void advanceTime(Duration duration) {
-        clock.advance(duration);
     }
 }

@@ -1,0 +1,138 @@
+package dev.meshjoin.cli;
+
+import dev.meshjoin.api.secret.SecretCodec;
+import dev.meshjoin.core.secret.DefaultSecretCodec;
+import dev.meshjoin.core.secret.SecretCodecs;
+import dev.meshjoin.core.secret.SecretKeyring;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@code meshctl secret seal|open}: seals the value on standard input, or opens a sealed one, so an
+ * operator can inspect or migrate a store by hand.
+ *
+ * <pre>
+ * printf %s "$value" | MESH_SECRET=... meshctl secret seal -codec default -aad mesh/prod/ca-key
+ * meshctl secret open -codec fernet-legacy &lt; token.txt      # passphrase from VPN_ENCRYPTION_KEY
+ * </pre>
+ *
+ * The passphrase comes from {@code MESH_SECRET} or {@code VPN_ENCRYPTION_KEY} (the original's name),
+ * never from an argument, where other users could read it. The plaintext is taken and given back
+ * byte for byte. A sealed value is text by default — urlsafe base64 for the default codec, the token
+ * itself for Fernet — ending in a newline, and surrounding whitespace is ignored when it is read;
+ * {@code -raw} reads and writes the exact bytes a store holds instead. The default codec's envelope
+ * carries its salt, so {@code open} needs only the passphrase; {@code seal} uses {@code -salt} (the
+ * network's salt, to match what nodes write) or a fresh random one.
+ */
+public final class SecretCommand implements Command {
+    static final List<String> PASSPHRASE_VARIABLES = List.of("MESH_SECRET", "VPN_ENCRYPTION_KEY");
+
+    @Override
+    public String name() {
+        return "secret";
+    }
+
+    @Override
+    public String summary() {
+        return "seal or open a value at rest: secret seal|open [-codec default|fernet|fernet-legacy] [-aad key]";
+    }
+
+    private static Flags flags() {
+        return new Flags("secret seal|open")
+                .string("codec", "codec: " + String.join(", ", SecretCodecs.NAMES), DefaultSecretCodec.NAME)
+                .string("aad", "associated data: the store key the value belongs to")
+                .string("salt", "seal only, default codec: the network's salt (urlsafe base64); default: a fresh random salt")
+                .bool("raw", "the sealed value is the exact bytes a store holds, not text");
+    }
+
+    @Override
+    public int run(Invocation invocation) throws IOException {
+        Flags flags = flags();
+        Flags.Parsed p = flags.parse(invocation.args());
+        if (p.positional().size() != 1 || !List.of("seal", "open").contains(p.positional().get(0))) {
+            throw new CliException("secret: say seal or open, as in: meshctl secret seal -codec default < value", 2);
+        }
+        boolean seal = p.positional().get(0).equals("seal");
+        String codecName = p.get("codec");
+        if (!SecretCodecs.NAMES.contains(codecName)) {
+            throw new CliException("secret: unknown -codec '" + Meshctl.oneLine(codecName) + "'; use one of "
+                    + String.join(", ", SecretCodecs.NAMES), 2);
+        }
+        boolean isDefault = codecName.equals(DefaultSecretCodec.NAME);
+        byte[] salt = null;
+        if (p.isSet("salt")) {
+            if (!seal || !isDefault) {
+                throw new CliException("secret: -salt applies to seal with the default codec only"
+                        + " (a sealed value carries its own salt)", 2);
+            }
+            salt = decodeSalt(p.get("salt"));
+        } else if (isDefault) {
+            // On open the envelope's salt is used; this one only matters for seal.
+            salt = SecretKeyring.newSalt();
+        }
+        char[] passphrase = passphrase(invocation);
+        SecretCodec codec = SecretCodecs.create(codecName, passphrase, salt);
+        java.util.Arrays.fill(passphrase, '\0');
+        byte[] aad = p.get("aad") == null ? null : p.get("aad").getBytes(StandardCharsets.UTF_8);
+        byte[] input = invocation.in().readAllBytes();
+        boolean raw = p.bool("raw");
+
+        if (seal) {
+            byte[] sealed = codec.seal(input, aad);
+            if (raw) {
+                invocation.out().write(sealed);
+            } else {
+                byte[] text = isDefault ? Base64.getUrlEncoder().encode(sealed) : sealed;
+                invocation.out().write(text);
+                invocation.out().write('\n');
+            }
+        } else {
+            byte[] sealed = raw ? input : fromText(input, isDefault);
+            invocation.out().write(codec.open(sealed, aad));
+        }
+        invocation.out().flush();
+        return 0;
+    }
+
+    /** The passphrase from the environment; refuses when it is missing, empty or ambiguous. */
+    static char[] passphrase(Invocation invocation) {
+        String mesh = invocation.env().get("MESH_SECRET");
+        String vpn = invocation.env().get("VPN_ENCRYPTION_KEY");
+        if (mesh == null && vpn == null) {
+            throw new CliException("secret: set MESH_SECRET (or VPN_ENCRYPTION_KEY) to the network secret");
+        }
+        if (mesh != null && vpn != null && !mesh.equals(vpn)) {
+            throw new CliException("secret: MESH_SECRET and VPN_ENCRYPTION_KEY are both set and differ; unset one");
+        }
+        String value = Objects.requireNonNullElse(mesh, vpn);
+        if (value.isEmpty()) {
+            throw new CliException("secret: " + (mesh != null ? "MESH_SECRET" : "VPN_ENCRYPTION_KEY")
+                    + " is empty; an empty passphrase protects nothing");
+        }
+        return value.toCharArray();
+    }
+
+    private static byte[] fromText(byte[] input, boolean base64) {
+        String text = new String(input, StandardCharsets.US_ASCII).strip();
+        if (!base64) {
+            return text.getBytes(StandardCharsets.US_ASCII);
+        }
+        try {
+            return Base64.getUrlDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("secret: the input is not a sealed value in urlsafe base64;"
+                    + " use -raw for the exact bytes read from a store");
+        }
+    }
+
+    private static byte[] decodeSalt(String text) {
+        try {
+            return Base64.getUrlDecoder().decode(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new CliException("secret: -salt is not urlsafe base64", 2);
+        }
+    }
+}
