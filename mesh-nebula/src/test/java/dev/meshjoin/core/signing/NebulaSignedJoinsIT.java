@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * certificate included. (Here rather than in mesh-testkit, which cannot depend on mesh-nebula.)
  */
 class NebulaSignedJoinsIT {
-    private static final int JOINS = 200;
+    private static final int JOINS = 500;
 
     @Test
     void concurrentJoinsGetNebulaCertificatesThatVerify() throws Exception {
