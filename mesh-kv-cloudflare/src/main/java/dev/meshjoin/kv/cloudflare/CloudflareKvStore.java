@@ -317,7 +317,8 @@ public final class CloudflareKvStore implements BootstrapStore {
 
     private Entry write(String op, String key, byte[] value, Duration ttl, long version) {
         long ttlSeconds = ttl == null ? 0 : ceilSeconds(ttl);
-        Instant expiresAt = ttl == null ? null : clock.instant().plusSeconds(ttlSeconds);
+        // Whole seconds, as KV keeps them: the entry and a later listing then agree exactly.
+        Instant expiresAt = ttl == null ? null : Instant.ofEpochSecond(clock.instant().getEpochSecond() + ttlSeconds);
         ObjectNode meta = JSON.createObjectNode();
         meta.put(META_MARK, 1);
         meta.put("v", version);

@@ -16,7 +16,7 @@ import java.util.Map;
  * by text:
  *
  * <ul>
- *   <li>{@code cloudflare-kv:} — account, namespace and token all from the environment
+ *   <li>{@code cloudflare-kv:env} — account, namespace and token all from the environment
  *       ({@code CLOUDFLARE_ACCOUNT_ID}, {@code CLOUDFLARE_KV_NAMESPACE_ID},
  *       {@code CLOUDFLARE_API_TOKEN});</li>
  *   <li>{@code cloudflare-kv://ACCOUNT_ID/NAMESPACE_ID} — the ids in the URI, the token from the
@@ -54,6 +54,10 @@ public final class CloudflareKvStoreProvider implements BootstrapStoreProvider {
                     + CloudflareKvStore.ENV_API_TOKEN);
         }
         CloudflareKvStore.Builder b = CloudflareKvStore.builder();
+        if (!uri.isOpaque() && uri.getHost() == null) {
+            throw new ConfigurationException("expected cloudflare-kv://ACCOUNT_ID/NAMESPACE_ID with the account id as "
+                    + "host, or cloudflare-kv:env");
+        }
         if (!uri.isOpaque() && uri.getHost() != null) {
             b.accountId(uri.getHost());
             String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+|/+$", "");
@@ -62,9 +66,10 @@ public final class CloudflareKvStoreProvider implements BootstrapStoreProvider {
                         + path + "'");
             }
             b.namespaceId(path);
-        } else if (uri.isOpaque() && !uri.getSchemeSpecificPart().isEmpty()
-                && !uri.getSchemeSpecificPart().startsWith("?")) {
-            throw new ConfigurationException("expected cloudflare-kv: or cloudflare-kv://ACCOUNT_ID/NAMESPACE_ID");
+        } else if (uri.isOpaque() && !uri.getSchemeSpecificPart().split("\\?", 2)[0].equals("env")) {
+            throw new ConfigurationException("expected cloudflare-kv:env (everything from the environment) or "
+                    + "cloudflare-kv://ACCOUNT_ID/NAMESPACE_ID, got " + uri.getScheme() + ":"
+                    + uri.getSchemeSpecificPart().split("\\?", 2)[0]);
         }
         Map<String, String> query = query(uri);
         if (query.containsKey("endpoint")) {
@@ -82,9 +87,13 @@ public final class CloudflareKvStoreProvider implements BootstrapStoreProvider {
     }
 
     private static Map<String, String> query(URI uri) {
-        String raw = uri.isOpaque()
-                ? (uri.getRawSchemeSpecificPart().startsWith("?") ? uri.getRawSchemeSpecificPart().substring(1) : null)
-                : uri.getRawQuery();
+        String raw;
+        if (uri.isOpaque()) {
+            String[] ssp = uri.getRawSchemeSpecificPart().split("\\?", 2);
+            raw = ssp.length == 2 ? ssp[1] : null;
+        } else {
+            raw = uri.getRawQuery();
+        }
         Map<String, String> out = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
             return out;
