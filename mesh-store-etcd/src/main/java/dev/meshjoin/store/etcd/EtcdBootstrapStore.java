@@ -220,6 +220,11 @@ public final class EtcdBootstrapStore implements BootstrapStore {
         }
     }
 
+    /** The prefix put before every key in etcd; empty by default. */
+    public String keyPrefix() {
+        return keyPrefix;
+    }
+
     @Override
     public String toString() {
         return "EtcdBootstrapStore[" + endpoints + (keyPrefix.isEmpty() ? "" : ", prefix " + keyPrefix) + "]";
@@ -266,7 +271,8 @@ public final class EtcdBootstrapStore implements BootstrapStore {
     private Optional<Instant> leaseExpiry(String op, long lease) {
         Instant now = clock.instant();
         JsonNode r = call(op, "/v3/lease/timetolive", JSON.createObjectNode().put("ID", Long.toString(lease)), true);
-        long ttl = r.path("TTL").asLong(-1);
+        // The gateway leaves out zero fields: no TTL means 0 s left (expiring now); -1 means gone.
+        long ttl = r.path("TTL").asLong(0);
         return ttl < 0 ? Optional.empty() : Optional.of(now.plusSeconds(ttl));
     }
 
