@@ -140,6 +140,7 @@ public final class MeshNode implements AutoCloseable {
     private volatile String pendingCaKey;
     private volatile String observedSource;
     private volatile Presence presence;
+    private StoreIpAllocator allocator;
 
     private MeshNode(Builder b) {
         this.nodeName = StoreKeys.checkName("node name", b.nodeName);
@@ -527,13 +528,22 @@ public final class MeshNode implements AutoCloseable {
         }
     }
 
-    private StoreIpAllocator allocator(NetworkRecord rec) {
-        return new StoreIpAllocator(store, keys, Ipv4Cidr.parse(rec.cidr()), clock, () -> {
-            NetworkRecord current = record != null ? record : rec;
-            Set<Ipv4Address> lh = new java.util.HashSet<>();
-            current.lighthouses().forEach(l -> lh.add(Ipv4Address.parse(l.overlayAddress())));
-            return lh;
-        });
+    /**
+     * One allocator per node and network, shared by the node's own claim and its registrar: on an
+     * eventual store the allocator remembers its recent writes, which the store may not show yet.
+     */
+    private synchronized StoreIpAllocator allocator(NetworkRecord rec) {
+        StoreIpAllocator a = allocator;
+        if (a == null || !a.network().toString().equals(rec.cidr())) {
+            a = new StoreIpAllocator(store, keys, Ipv4Cidr.parse(rec.cidr()), clock, () -> {
+                NetworkRecord current = record != null ? record : rec;
+                Set<Ipv4Address> lh = new java.util.HashSet<>();
+                current.lighthouses().forEach(l -> lh.add(Ipv4Address.parse(l.overlayAddress())));
+                return lh;
+            });
+            allocator = a;
+        }
+        return a;
     }
 
     private void startAsLighthouse(NetworkRecord rec, HostKeyPair hostKeys, HostCertificate own, boolean founder)

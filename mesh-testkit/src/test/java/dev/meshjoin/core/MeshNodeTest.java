@@ -261,6 +261,26 @@ class MeshNodeTest {
     }
 
     @Test
+    void storeOperationsPerJoinStayFew() {
+        InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable(clock);
+        MeshHarness h = harness(store);
+        h.node("founder").join();
+        java.util.Map<String, Long> founder = store.operationCounts();
+        h.node("joiner").join();
+        java.util.Map<String, Long> after = store.operationCounts();
+        java.util.Map<String, Long> joiner = new java.util.TreeMap<>();
+        after.forEach((k, v) -> joiner.put(k, v - founder.getOrDefault(k, 0L)));
+        System.out.println("store operations per join: founder " + founder + "; joiner " + joiner);
+        long founderWrites = founder.getOrDefault("putIfAbsent", 0L) + founder.getOrDefault("compareAndSet", 0L)
+                + founder.getOrDefault("delete", 0L);
+        long joinerWrites = joiner.getOrDefault("putIfAbsent", 0L) + joiner.getOrDefault("compareAndSet", 0L)
+                + joiner.getOrDefault("delete", 0L);
+        assertThat(founderWrites).isBetween(4L, 10L);
+        assertThat(joinerWrites).isBetween(3L, 8L);
+        assertThat(joiner.getOrDefault("list", 0L)).isLessThanOrEqualTo(1L);
+    }
+
+    @Test
     void aTamperedNetworkRecordFailsTheJoinWithAClearErrorAndIsLeftAlone() {
         InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable(clock);
         MeshHarness h = harness(store);

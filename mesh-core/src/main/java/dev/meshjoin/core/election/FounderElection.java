@@ -68,19 +68,31 @@ public final class FounderElection {
         if (written.isPresent()) {
             return Optional.of(new Claim(claim, written.get().version()));
         }
-        // A retried write may have landed before its error: recognise our own token.
+        // A retried write may have landed before its error: recognise our own token. A claim left by
+        // this same node's earlier attempt (a restart, a failed founding) is ours to take over.
         Optional<Entry> now = store.get(keys.founderClaim());
         if (now.isPresent()) {
             FounderClaim seen = Json.read(now.get().value(), FounderClaim.class, now.get().key());
             if (seen.token().equals(token)) {
                 return Optional.of(new Claim(seen, now.get().version()));
             }
+            if (seen.node().equals(node)) {
+                return store.compareAndSet(keys.founderClaim(), now.get().version(), Json.write(claim), lease)
+                        .map(e -> new Claim(claim, e.version()));
+            }
         }
         return Optional.empty();
     }
 
-    /** Confirms the claim is still ours and extends it; empty when it was lost. */
+    /**
+     * Confirms the claim is still ours and extends it; empty when it was lost. On an eventually
+     * consistent store the claim is advisory (the network record decides) and a store need not show
+     * a writer its own write within the propagation bound, so the claim is kept as it is.
+     */
     public Optional<Claim> renew(Claim held) {
+        if (!store.consistency().isLinearizable()) {
+            return Optional.of(held);
+        }
         FounderClaim renewed = new FounderClaim(Versioned.SCHEMA, node, held.claim().token(), held.claim().claimedAt(),
                 clock.instant().plus(lease));
         return store.compareAndSet(keys.founderClaim(), held.version(), Json.write(renewed), lease)

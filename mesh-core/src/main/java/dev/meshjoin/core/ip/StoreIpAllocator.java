@@ -39,8 +39,11 @@ import java.util.function.Supplier;
  * certificate issued for it.
  *
  * <p>On an eventually consistent store, put-if-absent is not atomic between writers in different
- * places: run allocation in a single writer (the lighthouse that holds the signing service), which
- * is how meshjoin uses it. Within one process, allocations are serialised.
+ * places, and a store need not show even its writer a write within the propagation bound. There,
+ * allocation runs in a single writer (the lighthouse that holds the signing service), which
+ * serialises allocations in-process and remembers what it wrote until the store is bound to show
+ * it; the lease is written once, final, without the pending step (a crash between the lease and the
+ * index write then leaks that one address until an operator releases it).
  */
 public final class StoreIpAllocator implements IpAllocator {
     private static final Duration PENDING_TTL = Duration.ofMinutes(2);
@@ -52,6 +55,14 @@ public final class StoreIpAllocator implements IpAllocator {
     private final Supplier<Set<Ipv4Address>> lighthouses;
     private final AtomicLong hint = new AtomicLong(1);
     private final Object lock = new Object();
+    private final boolean eventual;
+    private final Duration memory;
+    /** On an eventual store: this allocator's writes the store may not show yet, by node and by address. */
+    private final java.util.Map<String, Recent> recentByNode = new java.util.HashMap<>();
+    private final java.util.Map<Ipv4Address, Instant> recentAddresses = new java.util.HashMap<>();
+
+    private record Recent(Lease lease, Instant until) {
+    }
 
     /**
      * @param lighthouses the lighthouses' addresses, read on every allocation so a new lighthouse
@@ -67,6 +78,14 @@ public final class StoreIpAllocator implements IpAllocator {
         this.network = network;
         this.clock = clock;
         this.lighthouses = lighthouses;
+        this.eventual = !store.consistency().isLinearizable();
+        this.memory = store.consistency().propagationBound().multipliedBy(2).plusSeconds(1);
+    }
+
+    private void forgetOld() {
+        Instant now = clock.instant();
+        recentByNode.values().removeIf(r -> !now.isBefore(r.until()));
+        recentAddresses.values().removeIf(until -> !now.isBefore(until));
     }
 
     @Override
@@ -184,6 +203,17 @@ public final class StoreIpAllocator implements IpAllocator {
 
     /** The node's lease when it holds one with the same key, its hold extended to {@code holdUntil}. */
     private Optional<Lease> existingFor(String node, String keyId, Instant holdUntil) {
+        if (eventual) {
+            forgetOld();
+            Recent recent = recentByNode.get(node);
+            if (recent != null) {
+                if (!recent.lease().keyId().equals(keyId)) {
+                    throw new AllocationException("the node name " + node + " is held by another key ("
+                            + recent.lease().address() + "); leave with the old key, revoke the old member, or choose another name");
+                }
+                return Optional.of(recent.lease());
+            }
+        }
         String idxKey = keys.leaseOfNode(node);
         Optional<Entry> idxEntry = store.get(idxKey);
         if (idxEntry.isEmpty()) {
@@ -229,6 +259,10 @@ public final class StoreIpAllocator implements IpAllocator {
         Set<String> taken = new HashSet<>();
         for (KeyVersion kv : store.list(keys.leases())) {
             taken.add(kv.key().substring(keys.leases().length()));
+        }
+        if (eventual) {
+            forgetOld();
+            recentAddresses.keySet().forEach(a -> taken.add(a.toString()));
         }
         long hosts = network.size() - 2;
         long start = Math.floorMod(hint.get() - 1, hosts) + 1;
@@ -277,6 +311,9 @@ public final class StoreIpAllocator implements IpAllocator {
      * @throws AllocationException when another key took the node's name meanwhile
      */
     private Optional<Lease> tryTake(Ipv4Address address, String node, String keyId, Instant holdUntil, boolean claim) {
+        if (eventual) {
+            return tryTakeOnce(address, node, keyId, holdUntil, claim);
+        }
         Instant now = clock.instant();
         String leaseKey = keys.lease(address);
         LeaseRecord pending = new LeaseRecord(Versioned.SCHEMA, address.toString(), node, keyId, now, holdUntil, null, true);
@@ -305,6 +342,32 @@ public final class StoreIpAllocator implements IpAllocator {
                     + " changed before it was confirmed; try again");
         }
         return Optional.of(toLease(held));
+    }
+
+    /** The eventual-store variant: the lease written once, final, then the index; both remembered. */
+    private Optional<Lease> tryTakeOnce(Ipv4Address address, String node, String keyId, Instant holdUntil, boolean claim) {
+        Instant now = clock.instant();
+        String leaseKey = keys.lease(address);
+        LeaseRecord held = new LeaseRecord(Versioned.SCHEMA, address.toString(), node, keyId, now, holdUntil, null, false);
+        Optional<Entry> leaseEntry = store.putIfAbsent(leaseKey, Json.write(held));
+        if (leaseEntry.isEmpty()) {
+            return Optional.empty();
+        }
+        recentAddresses.put(address, now.plus(memory));
+        String idxKey = keys.leaseOfNode(node);
+        NodeLeaseIndex idx = new NodeLeaseIndex(Versioned.SCHEMA, node, keyId, address.toString());
+        if (store.putIfAbsent(idxKey, Json.write(idx)).isEmpty()) {
+            // Another key's index is visible: give the address back (best effort: the store may not show
+            // our lease to a conditional delete yet, and then the address stays reserved until released).
+            store.delete(leaseKey, leaseEntry.get().version());
+            if (claim) {
+                throw new AllocationException(node + " already holds another address; release it first");
+            }
+            return Optional.empty();
+        }
+        Lease lease = toLease(held);
+        recentByNode.put(node, new Recent(lease, now.plus(memory)));
+        return Optional.of(lease);
     }
 
     private LeaseRecord readLease(Entry e) {

@@ -42,6 +42,7 @@ import java.util.stream.Stream;
  */
 public final class MeshHarness implements AutoCloseable {
     private final InMemoryBootstrapStore store;
+    private final java.util.function.Function<String, dev.meshjoin.api.store.BootstrapStore> storeFactory;
     private final CertificateAuthorityProvider caProvider;
     private final SecretCodecFactory caKeyCodec;
     private final InProcessJoinNetwork network = new InProcessJoinNetwork();
@@ -54,6 +55,7 @@ public final class MeshHarness implements AutoCloseable {
 
     private MeshHarness(Builder b) {
         this.store = b.store;
+        this.storeFactory = b.storeFactory != null ? b.storeFactory : store::client;
         this.caProvider = b.caProvider;
         this.caKeyCodec = b.caKeyCodec;
         this.clock = b.clock;
@@ -101,7 +103,7 @@ public final class MeshHarness implements AutoCloseable {
         return MeshNode.builder()
                 .nodeName(name)
                 .networkName("test")
-                .store(store.client(name))
+                .store(storeFactory.apply(name))
                 .certificateAuthorities(caProvider)
                 .overlay(overlay)
                 .caKeyCodec(caKeyCodec)
@@ -181,6 +183,7 @@ public final class MeshHarness implements AutoCloseable {
     /** Configures a {@link MeshHarness}. */
     public static final class Builder {
         private InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable();
+        private java.util.function.Function<String, dev.meshjoin.api.store.BootstrapStore> storeFactory;
         private CertificateAuthorityProvider caProvider;
         private SecretCodecFactory caKeyCodec;
         private Clock clock = Clock.systemUTC();
@@ -192,6 +195,11 @@ public final class MeshHarness implements AutoCloseable {
         }
 
         public Builder store(InMemoryBootstrapStore v) { this.store = v; return this; }
+        /** Gives each node its own client of another store (a Cloudflare KV client per node, say). */
+        public Builder storeFactory(java.util.function.Function<String, dev.meshjoin.api.store.BootstrapStore> v) {
+            this.storeFactory = v;
+            return this;
+        }
         public Builder caProvider(CertificateAuthorityProvider v) { this.caProvider = v; return this; }
         public Builder caKeyCodec(SecretCodecFactory v) { this.caKeyCodec = v; return this; }
         public Builder clock(Clock v) { this.clock = v; return this; }
