@@ -740,6 +740,14 @@ public final class MeshNode implements AutoCloseable {
         }
     }
 
+    /**
+     * This node's public address as detection finds it now: the operator's setting, else what the
+     * lighthouse saw this node's join request come from, else echo endpoints, else interfaces.
+     */
+    public Optional<DetectedAddress> publicAddress() {
+        return addressDetector.detect(Optional.ofNullable(observedSource));
+    }
+
     /** The entry points of this node's network that are live now. */
     public List<dev.meshjoin.core.record.EntryPointRecord> liveEntryPoints() {
         return new dev.meshjoin.core.presence.EntryPoints(store, keys, clock).live();
