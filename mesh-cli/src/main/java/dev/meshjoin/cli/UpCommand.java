@@ -1,0 +1,163 @@
+package dev.meshjoin.cli;
+
+import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.core.MeshNode;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.signing.CredentialAdmission;
+import dev.meshjoin.core.signing.HttpJoinTransport;
+import dev.meshjoin.core.signing.HttpSigningServerFactory;
+import dev.meshjoin.core.signing.NetworkSecretCredentials;
+import dev.meshjoin.core.store.BootstrapStores;
+import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
+import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code meshctl up}: runs one node in the foreground, for operators who do not write Java. It
+ * founds or joins the network, prints each state change on its own line and {@code READY
+ * <overlay-address>} once a peer answers over the overlay, and on SIGTERM leaves cleanly and
+ * exits 0.
+ *
+ * <pre>
+ * MESH_SECRET=… MESH_CA_PASSPHRASE=… meshctl up --name worker-1 --store file:/var/lib/meshjoin/store \
+ *     --state-dir /var/lib/meshjoin/worker-1 --public-endpoint 203.0.113.7:4242
+ * </pre>
+ *
+ * <p>The network secret comes from {@code MESH_SECRET}. A node with a public endpoint may found the
+ * network and then holds the CA, sealed in the store under {@code MESH_CA_PASSPHRASE}, which must be
+ * set and differ from the network secret; a node without one only joins and needs no CA passphrase.
+ */
+public final class UpCommand implements Command {
+
+    @Override
+    public String name() {
+        return "up";
+    }
+
+    @Override
+    public String summary() {
+        return "run one node in the foreground: found or join the mesh, print READY <address>";
+    }
+
+    @Override
+    public int run(Invocation inv) throws Exception {
+        Flags flags = new Flags("up")
+                .string("name", "this node's name (a DNS label)")
+                .string("store", "the bootstrap store URI, such as file:/var/lib/meshjoin/store")
+                .string("state-dir", "where this node keeps its key and certificate")
+                .string("public-endpoint", "HOST:PORT where peers reach this node's Nebula port; the signing service listens on the same host")
+                .string("signing-port", "the signing service's port on a lighthouse", "8444")
+                .string("network", "the network name", "mesh")
+                .string("cidr", "the overlay network a founder creates", "10.42.0.0/16")
+                .string("groups", "comma-separated groups this node asks for", "")
+                .string("secret-groups", "comma-separated groups a holder of the network secret may get", "workers")
+                .string("nebula", "path of the nebula binary (default: NEBULA_BIN, then PATH)")
+                .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
+                .string("join-timeout", "how long the whole join may take", "2m");
+        Flags.Parsed p = flags.parse(inv.args());
+        String secret = inv.env().get("MESH_SECRET");
+        if (secret == null || secret.isEmpty()) {
+            throw new CliException("up: set the network secret in the environment variable MESH_SECRET");
+        }
+        Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
+        SecretCodecFactory caCodec = caCodec(inv, publicEndpoint, secret);
+        List<String> secretGroups = csv(p.get("secret-groups"));
+        NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
+        if (p.get("nebula") != null) {
+            overlay.binary(inv.path(p.get("nebula")));
+        }
+        BootstrapStore store = BootstrapStores.open(p.require("store"));
+        NebulaCertificateAuthorityProvider certificates = new NebulaCertificateAuthorityProvider();
+        PrintStream out = inv.out();
+        MeshNode node = MeshNode.builder()
+                .nodeName(p.require("name"))
+                .networkName(p.get("network"))
+                .cidr(Ipv4Cidr.parse(p.get("cidr")))
+                .groups(csv(p.get("groups")))
+                .store(store)
+                .certificateAuthorities(certificates)
+                .overlay(overlay.build())
+                .caKeyCodec(caCodec)
+                .transport(new HttpJoinTransport(certificates))
+                .signingServers(HttpSigningServerFactory.builder(store, p.get("network")).build())
+                .admission(CredentialAdmission.builder(store, p.get("network"))
+                        .networkSecret(secret.toCharArray(), secretGroups).verifierCodec(caCodec).build())
+                .credentials(new NetworkSecretCredentials(secret.toCharArray()))
+                .publicEndpoint(publicEndpoint)
+                .signingPort(Integer.parseInt(p.get("signing-port")))
+                .stateDirectory(inv.path(p.require("state-dir")))
+                .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
+                .joinTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout")))
+                .listener((before, now) -> {
+                    synchronized (out) {
+                        out.println(now.state() == NodeState.READY
+                                ? "READY " + now.address().map(a -> a.address().toString()).orElse("?")
+                                : now.state() + " " + Meshctl.oneLine(now.detail()));
+                        out.flush();
+                    }
+                })
+                .build();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM runs the shutdown hooks: leave cleanly there, then end with status 0 rather than
+        // the JVM's 143, since a requested stop is not a failure.
+        Thread hook = new Thread(() -> {
+            node.close();
+            store.close();
+            out.flush();
+            stopped.countDown();
+            Runtime.getRuntime().halt(0);
+        }, "meshctl-up-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        long started = System.nanoTime();
+        NodeStatus status = node.join();
+        if (status.state() == NodeState.READY) {
+            synchronized (out) {
+                out.println("joined in " + (System.nanoTime() - started) / 1_000_000 + " ms"
+                        + (status.founder() ? " as founder" : ""));
+                out.flush();
+            }
+        } else {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            node.close();
+            store.close();
+            throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),
+                    status.state() == NodeState.FALLBACK ? 3 : 1);
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private static SecretCodecFactory caCodec(Invocation inv, Endpoint publicEndpoint, String secret) {
+        String passphrase = inv.env().get("MESH_CA_PASSPHRASE");
+        if (passphrase == null || passphrase.isEmpty()) {
+            if (publicEndpoint != null) {
+                throw new CliException("up: a node with --public-endpoint may found the network and hold its CA;"
+                        + " set the CA passphrase in MESH_CA_PASSPHRASE (distinct from MESH_SECRET)");
+            }
+            return salt -> {
+                throw new ConfigurationException("this node has no CA passphrase (MESH_CA_PASSPHRASE) and cannot hold the CA");
+            };
+        }
+        if (passphrase.equals(secret)) {
+            throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
+                    + " network secret, only lighthouses may know the CA passphrase");
+        }
+        return SecretCodecFactory.passphrase(passphrase.toCharArray());
+    }
+
+    private static List<String> csv(String value) {
+        return value == null || value.isBlank() ? List.of()
+                : Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+}

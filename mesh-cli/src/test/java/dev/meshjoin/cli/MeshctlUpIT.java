@@ -1,0 +1,182 @@
+package dev.meshjoin.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.testkit.netns.NetnsHost;
+import dev.meshjoin.testkit.netns.NetnsLab;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real thing: three {@code meshctl up} processes in three network namespaces, sharing one
+ * embedded file store, with the real Nebula daemon, the pure-Java CA and the allocator. Nothing
+ * is set by hand. Needs root (namespaces) and the nebula binary.
+ */
+class MeshctlUpIT {
+    private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)$");
+
+    @TempDir
+    Path tmp;
+
+    private NetnsLab lab;
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void needsRootAndNebula() {
+        assumeTrue(NetnsLab.unavailableReason().isEmpty(), () -> "skipped: " + NetnsLab.unavailableReason().orElse(""));
+        assumeTrue(onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
+    }
+
+    private static boolean onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @AfterEach
+    void tearDown() {
+        processes.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        });
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    private Process up(NetnsHost host, String name) {
+        List<String> cmd = new ArrayList<>(List.of("env", "MESH_SECRET=it-network-secret",
+                "MESH_CA_PASSPHRASE=it-ca-passphrase",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up",
+                "--name", name, "--store", "file:" + tmp.resolve("store"), "--state-dir", tmp.resolve(name).toString(),
+                "--public-endpoint", host.address() + ":4242", "--network", "it"));
+        Process p = host.start(cmd, log(name));
+        processes.add(p);
+        return p;
+    }
+
+    private Path log(String name) {
+        return tmp.resolve(name + ".log");
+    }
+
+    private String output(String name) {
+        try {
+            return Files.exists(log(name)) ? Files.readString(log(name), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits for a pattern in a node's output, reacting to what the process prints (no fixed sleep). */
+    private Matcher await(String name, Pattern pattern, int fromIndex, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            String out = output(name);
+            Matcher m = pattern.matcher(out);
+            if (m.find(Math.min(fromIndex, out.length()))) {
+                return m;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + " did not print " + pattern + " in time; its output:\n" + output(name));
+    }
+
+    private boolean pingWithin(NetnsHost from, Ipv4Address to, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            if (from.ping(to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Optional<Long> nebulaPid(NetnsHost host) {
+        for (long pid : host.pids()) {
+            Optional<String> cmd = ProcessHandle.of(pid).flatMap(h -> h.info().command());
+            if (cmd.isPresent() && cmd.get().endsWith("/nebula")) {
+                return Optional.of(pid);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Test
+    void threeNodesFoundAndJoinThenReachEachOtherInAllSixDirections() throws Exception {
+        lab = NetnsLab.create(3);
+        List<String> names = List.of("node-1", "node-2", "node-3");
+        up(lab.host(1), names.get(0));
+        await(names.get(0), READY, 0, 60_000);
+        up(lab.host(2), names.get(1));
+        up(lab.host(3), names.get(2));
+
+        Map<String, Ipv4Address> overlay = new TreeMap<>();
+        for (String n : names) {
+            overlay.put(n, Ipv4Address.parse(await(n, READY, 0, 90_000).group(1)));
+        }
+        assertThat(overlay.values()).doesNotHaveDuplicates();
+        assertThat(output("node-1")).contains("as founder");
+        assertThat(output("node-2")).doesNotContain("as founder").contains("JOINING");
+
+        for (int i = 0; i < 3; i++) {
+            for (int j = 0; j < 3; j++) {
+                if (i != j) {
+                    assertThat(pingWithin(lab.host(i + 1), overlay.get(names.get(j)), 10_000))
+                            .as(names.get(i) + " -> " + names.get(j)).isTrue();
+                }
+            }
+        }
+
+        // kill -9 of a joiner's nebula: the driver restarts it, the node goes DEGRADED then READY again.
+        int before = output("node-3").length();
+        long nebula = nebulaPid(lab.host(3)).orElseThrow();
+        ProcessHandle.of(nebula).orElseThrow().destroyForcibly();
+        await("node-3", Pattern.compile("(?m)^DEGRADED "), before, 30_000);
+        await("node-3", READY, before, 60_000);
+        assertThat(nebulaPid(lab.host(3))).isPresent().get().isNotEqualTo(nebula);
+        assertThat(pingWithin(lab.host(1), overlay.get("node-3"), 15_000)).isTrue();
+        assertThat(pingWithin(lab.host(3), overlay.get("node-2"), 15_000)).isTrue();
+
+        // SIGTERM: a clean leave, exit status 0, no nebula and no tun device left in the namespace.
+        Process joiner = processes.get(1);
+        joiner.destroy();
+        assertThat(joiner.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(joiner.exitValue()).as(output("node-2")).isZero();
+        assertThat(nebulaPid(lab.host(2))).isEmpty();
+        String links = lab.host(2).exec("ip", "-o", "link", "show").output();
+        assertThat(links.lines().filter(l -> !l.contains(": lo:") && !l.contains(": eth0")).toList())
+                .as(links).isEmpty();
+    }
+
+    @Test
+    void aMissingSecretIsRefusedOnOneLine() throws Exception {
+        lab = NetnsLab.create(1);
+        Process p = lab.host(1).start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up", "--name", "x",
+                "--store", "file:" + tmp.resolve("store"), "--state-dir", tmp.resolve("x").toString()), log("x"));
+        processes.add(p);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(output("x").strip()).isEqualTo("up: set the network secret in the environment variable MESH_SECRET");
+    }
+}
