@@ -77,6 +77,7 @@ public final class UpCommand implements Command {
         BootstrapStore store = BootstrapStores.open(p.require("store"));
         NebulaCertificateAuthorityProvider certificates = new NebulaCertificateAuthorityProvider();
         PrintStream out = inv.out();
+        long[] started = {System.nanoTime()};
         MeshNode node = MeshNode.builder()
                 .nodeName(p.require("name"))
                 .networkName(p.get("network"))
@@ -100,7 +101,8 @@ public final class UpCommand implements Command {
                     synchronized (out) {
                         out.println(now.state() == NodeState.READY
                                 ? "READY " + now.address().map(a -> a.address().toString()).orElse("?")
-                                : now.state() + " " + Meshctl.oneLine(now.detail()));
+                                : now.state() + " " + Meshctl.oneLine(now.detail())
+                                        + " (+" + (System.nanoTime() - started[0]) / 1_000_000 + " ms)");
                         out.flush();
                     }
                 })
@@ -118,11 +120,11 @@ public final class UpCommand implements Command {
         }, "meshctl-up-stop");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        long started = System.nanoTime();
+        started[0] = System.nanoTime();
         NodeStatus status = node.join();
         if (status.state() == NodeState.READY) {
             synchronized (out) {
-                out.println("joined in " + (System.nanoTime() - started) / 1_000_000 + " ms"
+                out.println("joined in " + (System.nanoTime() - started[0]) / 1_000_000 + " ms"
                         + (status.founder() ? " as founder" : ""));
                 out.flush();
             }

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# meshjoin demo: three nodes in three network namespaces found and join one Nebula mesh on the
+# embedded file store, then ping each other over the overlay. Everything is torn down at the end.
+# Needs root (network namespaces). Installs nebula, iproute2 and iputils-ping with apt if missing.
+#
+#   ./demo.sh              the demo
+#   ./demo.sh --measure 5  also times 5 more joiners, one after another (join() to READY, each a fresh
+#                          meshctl process), and prints their median
+set -euo pipefail
+measure=0
+if [ "${1:-}" = "--measure" ]; then measure=${2:-5}; fi
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here"
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "demo: run as root (it creates network namespaces): sudo ./demo.sh" >&2
+  exit 1
+fi
+missing=()
+command -v nebula >/dev/null || missing+=(nebula)
+command -v ip >/dev/null || missing+=(iproute2)
+command -v ping >/dev/null || missing+=(iputils-ping)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "demo: installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! ls mesh-cli/target/mesh-cli-*.jar >/dev/null 2>&1 || [ ! -d mesh-cli/target/lib ]; then
+  echo "demo: building meshctl (first run only)"
+  ./mvnw -q -DskipTests package -pl mesh-cli -am
+fi
+
+id=$$
+bridge_ns="mjdemo-br-$id"
+work="$(mktemp -d /tmp/meshjoin-demo.XXXXXX)"
+nodes=(1 2 3)
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]:-}"; do
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+  for n in "${nodes[@]}"; do
+    ip netns pids "mjdemo-$n-$id" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "mjdemo-$n-$id" 2>/dev/null || true
+  done
+  ip netns del "$bridge_ns" 2>/dev/null || true
+  [ -n "${DEMO_KEEP:-}" ] && cp -r "$work" /tmp/demo-keep; rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A bridge in a namespace of its own, and one namespace per node on 192.0.2.0/24.
+ip netns add "$bridge_ns"
+ip -n "$bridge_ns" link add br0 type bridge
+ip -n "$bridge_ns" link set br0 up
+for n in "${nodes[@]}"; do
+  ns="mjdemo-$n-$id"
+  ip netns add "$ns"
+  ip link add "mjd$n-$id" type veth peer name eth0 netns "$ns"
+  ip link set "mjd$n-$id" netns "$bridge_ns"
+  ip -n "$bridge_ns" link set "mjd$n-$id" master br0 up
+  ip -n "$ns" addr add "192.0.2.$n/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+done
+
+start() {
+  local n=$1 name=${2:-node-$1}
+  ip netns exec "mjdemo-$n-$id" env MESH_SECRET=demo-network-secret MESH_CA_PASSPHRASE=demo-ca-passphrase \
+    ./meshctl up --name "$name" --network demo --store "file:$work/store" --state-dir "$work/$name" \
+    --public-endpoint "192.0.2.$n:4242" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+}
+await_ready() {
+  local n=$1
+  for _ in $(seq 1 1200); do
+    if grep -q '^READY ' "$work/node-$n.log" 2>/dev/null; then return 0; fi
+    if ! kill -0 "${pids[$((n-1))]}" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "demo: node-$n did not become ready:" >&2
+  cat "$work/node-$n.log" >&2
+  exit 1
+}
+
+echo "starting node-1; node-2 and node-3 start once it is up"
+start 1
+await_ready 1
+start 2
+start 3
+await_ready 2
+await_ready 3
+
+declare -A addr
+for n in "${nodes[@]}"; do
+  addr[$n]=$(sed -n 's/^READY //p' "$work/node-$n.log" | head -n 1)
+  took=$(sed -n 's/^joined in //p' "$work/node-$n.log" | head -n 1)
+  printf 'node-%s  overlay %-12s  joined in %s\n' "$n" "${addr[$n]}" "$took"
+done
+echo "founder: $(grep -l 'as founder' "$work"/node-*.log | xargs -n1 basename | sed 's/\.log$//')"
+echo
+echo "pings over the overlay (row pings column):"
+printf '%-8s' ""
+for n in "${nodes[@]}"; do printf '%-8s' "node-$n"; done
+echo
+ok=1
+for i in "${nodes[@]}"; do
+  printf '%-8s' "node-$i"
+  for j in "${nodes[@]}"; do
+    if [ "$i" = "$j" ]; then printf '%-8s' "-"; continue; fi
+    if ip netns exec "mjdemo-$i-$id" ping -c1 -W2 -n -q "${addr[$j]}" >/dev/null 2>&1; then
+      printf '%-8s' "ok"
+    else
+      printf '%-8s' "FAIL"; ok=0
+    fi
+  done
+  echo
+done
+if [ "$measure" -gt 0 ]; then
+  echo
+  echo "timing $measure joiners, one after another, each a fresh meshctl process in node-2's namespace:"
+  kill -TERM "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
+  times=()
+  for k in $(seq 1 "$measure"); do
+    start 2 "probe-$k"
+    for _ in $(seq 1 600); do grep -q '^READY ' "$work/probe-$k.log" 2>/dev/null && break; sleep 0.1; done
+    t=$(sed -n 's/^joined in \([0-9]*\) ms.*/\1/p' "$work/probe-$k.log")
+    echo "  probe-$k: join() to READY ${t:-?} ms ($(grep -o 'STARTING_OVERLAY.*(+[0-9]* ms)' "$work/probe-$k.log" | grep -o '+[0-9]* ms') to certificate)"
+    times+=("${t:-999999}")
+    kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+  done
+  echo "  median: $(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (measure + 1) / 2 ))p") ms"
+fi
+echo
+echo "tearing down"
+[ $ok = 1 ]
