@@ -1,0 +1,91 @@
+package dev.meshjoin.examples;
+
+import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.core.MeshNode;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.signing.CredentialAdmission;
+import dev.meshjoin.core.signing.HttpJoinTransport;
+import dev.meshjoin.core.signing.HttpSigningServerFactory;
+import dev.meshjoin.core.signing.NetworkSecretCredentials;
+import dev.meshjoin.core.store.BootstrapStores;
+import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
+import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker that embeds a mesh join, configured by environment variables in the spirit of the
+ * original worker agent:
+ *
+ * <pre>
+ * VPN_ENABLED=true            join the mesh at all (false: skip it and use the other transport)
+ * WORKER_ID=worker-7          the node name
+ * MESH_SECRET=…               the network secret (VPN_ENCRYPTION_KEY is read if it is unset)
+ * MESH_CA_PASSPHRASE=…        seals the CA key; needed where MESH_PUBLIC_ENDPOINT is set
+ * MESH_STORE=file:/var/lib/meshjoin/store   the bootstrap store URI (or cloudflare-kv:env, etcd://…)
+ * MESH_STATE_DIR=/var/lib/meshjoin/worker-7
+ * MESH_PUBLIC_ENDPOINT=203.0.113.7:4242     optional: where peers reach this worker's Nebula port
+ * MESH_NETWORK=prod           optional, default "mesh"
+ * </pre>
+ */
+public final class WorkerMain {
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        if (!Boolean.parseBoolean(env.getOrDefault("VPN_ENABLED", "true"))) {
+            System.out.println("VPN_ENABLED=false: not joining the mesh; using the fallback transport");
+            return;
+        }
+        String secret = env.getOrDefault("MESH_SECRET", env.get("VPN_ENCRYPTION_KEY"));
+        if (secret == null || secret.isEmpty()) {
+            System.err.println("set MESH_SECRET (or VPN_ENCRYPTION_KEY) to the network secret");
+            System.exit(1);
+        }
+        String network = env.getOrDefault("MESH_NETWORK", "mesh");
+        String caPassphrase = env.getOrDefault("MESH_CA_PASSPHRASE", "");
+        SecretCodecFactory caCodec = caPassphrase.isEmpty()
+                ? salt -> { throw new IllegalStateException("MESH_CA_PASSPHRASE is not set on this worker"); }
+                : SecretCodecFactory.passphrase(caPassphrase.toCharArray());
+        String publicEndpoint = env.get("MESH_PUBLIC_ENDPOINT");
+
+        BootstrapStore store = BootstrapStores.open(env.getOrDefault("MESH_STORE", "file:/var/lib/meshjoin/store"));
+        NebulaCertificateAuthorityProvider certificates = new NebulaCertificateAuthorityProvider();
+        MeshNode node = MeshNode.builder()
+                .nodeName(env.getOrDefault("WORKER_ID", "worker"))
+                .networkName(network)
+                .store(store)
+                .certificateAuthorities(certificates)
+                .overlay(NebulaOverlayDriver.builder().build())
+                .caKeyCodec(caCodec)
+                .transport(new HttpJoinTransport(certificates))
+                .signingServers(HttpSigningServerFactory.builder(store, network).build())
+                .admission(CredentialAdmission.builder(store, network)
+                        .networkSecret(secret.toCharArray(), List.of("workers")).verifierCodec(caCodec).build())
+                .credentials(new NetworkSecretCredentials(secret.toCharArray()))
+                .groups(List.of("workers"))
+                .publicEndpoint(publicEndpoint == null ? null : Endpoint.parse(publicEndpoint))
+                .stateDirectory(Path.of(env.getOrDefault("MESH_STATE_DIR", "/var/lib/meshjoin/worker")))
+                .listener((before, now) -> System.out.println("mesh: " + now.state() + " " + now.detail()))
+                .build();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            store.close();
+        }));
+
+        NodeStatus status = node.join();
+        if (status.state() == NodeState.READY) {
+            System.out.println("worker on the mesh at " + status.address().orElseThrow()
+                    + "; peers reach it there, and its capabilities carry this address");
+        } else {
+            System.out.println("mesh " + status.state() + ": " + status.detail() + " — using the fallback transport");
+        }
+        // The worker's own work would run here; this example just stays up until stopped.
+        Thread.currentThread().join();
+    }
+}
