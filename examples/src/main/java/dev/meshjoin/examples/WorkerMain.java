@@ -5,13 +5,8 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.core.signing.CredentialAdmission;
-import dev.meshjoin.core.signing.HttpJoinTransport;
-import dev.meshjoin.core.signing.HttpSigningServerFactory;
-import dev.meshjoin.core.signing.NetworkSecretCredentials;
 import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
+import dev.meshjoin.nebula.NebulaMesh;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,25 +44,12 @@ public final class WorkerMain {
         }
         String network = env.getOrDefault("MESH_NETWORK", "mesh");
         String caPassphrase = env.getOrDefault("MESH_CA_PASSPHRASE", "");
-        SecretCodecFactory caCodec = caPassphrase.isEmpty()
-                ? salt -> { throw new IllegalStateException("MESH_CA_PASSPHRASE is not set on this worker"); }
-                : SecretCodecFactory.passphrase(caPassphrase.toCharArray());
         String publicEndpoint = env.get("MESH_PUBLIC_ENDPOINT");
 
         BootstrapStore store = BootstrapStores.open(env.getOrDefault("MESH_STORE", "file:/var/lib/meshjoin/store"));
-        NebulaCertificateAuthorityProvider certificates = new NebulaCertificateAuthorityProvider();
-        MeshNode node = MeshNode.builder()
+        MeshNode node = NebulaMesh.builder(store, network, secret.toCharArray(),
+                        caPassphrase.isEmpty() ? null : caPassphrase.toCharArray(), NebulaOverlayDriver.builder())
                 .nodeName(env.getOrDefault("WORKER_ID", "worker"))
-                .networkName(network)
-                .store(store)
-                .certificateAuthorities(certificates)
-                .overlay(NebulaOverlayDriver.builder().build())
-                .caKeyCodec(caCodec)
-                .transport(new HttpJoinTransport(certificates))
-                .signingServers(HttpSigningServerFactory.builder(store, network).build())
-                .admission(CredentialAdmission.builder(store, network)
-                        .networkSecret(secret.toCharArray(), List.of("workers")).verifierCodec(caCodec).build())
-                .credentials(new NetworkSecretCredentials(secret.toCharArray()))
                 .groups(List.of("workers"))
                 .publicEndpoint(publicEndpoint == null ? null : Endpoint.parse(publicEndpoint))
                 .stateDirectory(Path.of(env.getOrDefault("MESH_STATE_DIR", "/var/lib/meshjoin/worker")))

@@ -1,19 +1,13 @@
 package dev.meshjoin.cli;
 
-import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.core.signing.CredentialAdmission;
-import dev.meshjoin.core.signing.HttpJoinTransport;
-import dev.meshjoin.core.signing.HttpSigningServerFactory;
-import dev.meshjoin.core.signing.NetworkSecretCredentials;
 import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
+import dev.meshjoin.nebula.NebulaMesh;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -58,7 +52,6 @@ public final class UpCommand implements Command {
                 .string("network", "the network name", "mesh")
                 .string("cidr", "the overlay network a founder creates", "10.42.0.0/16")
                 .string("groups", "comma-separated groups this node asks for", "")
-                .string("secret-groups", "comma-separated groups a holder of the network secret may get", "workers")
                 .string("nebula", "path of the nebula binary (default: NEBULA_BIN, then PATH)")
                 .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
                 .string("join-timeout", "how long the whole join may take", "2m");
@@ -68,30 +61,18 @@ public final class UpCommand implements Command {
             throw new CliException("up: set the network secret in the environment variable MESH_SECRET");
         }
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
-        SecretCodecFactory caCodec = caCodec(inv, publicEndpoint, secret);
-        List<String> secretGroups = csv(p.get("secret-groups"));
+        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secret);
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
             overlay.binary(inv.path(p.get("nebula")));
         }
         BootstrapStore store = BootstrapStores.open(p.require("store"));
-        NebulaCertificateAuthorityProvider certificates = new NebulaCertificateAuthorityProvider();
         PrintStream out = inv.out();
         long[] started = {System.nanoTime()};
-        MeshNode node = MeshNode.builder()
+        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret.toCharArray(), caPassphrase, overlay)
                 .nodeName(p.require("name"))
-                .networkName(p.get("network"))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))
-                .store(store)
-                .certificateAuthorities(certificates)
-                .overlay(overlay.build())
-                .caKeyCodec(caCodec)
-                .transport(new HttpJoinTransport(certificates))
-                .signingServers(HttpSigningServerFactory.builder(store, p.get("network")).build())
-                .admission(CredentialAdmission.builder(store, p.get("network"))
-                        .networkSecret(secret.toCharArray(), secretGroups).verifierCodec(caCodec).build())
-                .credentials(new NetworkSecretCredentials(secret.toCharArray()))
                 .publicEndpoint(publicEndpoint)
                 .signingPort(Integer.parseInt(p.get("signing-port")))
                 .stateDirectory(inv.path(p.require("state-dir")))
@@ -139,22 +120,21 @@ public final class UpCommand implements Command {
         return 0;
     }
 
-    private static SecretCodecFactory caCodec(Invocation inv, Endpoint publicEndpoint, String secret) {
+    /** The CA passphrase, or null for a node that only joins. */
+    private static char[] caPassphrase(Invocation inv, Endpoint publicEndpoint, String secret) {
         String passphrase = inv.env().get("MESH_CA_PASSPHRASE");
         if (passphrase == null || passphrase.isEmpty()) {
             if (publicEndpoint != null) {
                 throw new CliException("up: a node with --public-endpoint may found the network and hold its CA;"
                         + " set the CA passphrase in MESH_CA_PASSPHRASE (distinct from MESH_SECRET)");
             }
-            return salt -> {
-                throw new ConfigurationException("this node has no CA passphrase (MESH_CA_PASSPHRASE) and cannot hold the CA");
-            };
+            return null;
         }
         if (passphrase.equals(secret)) {
             throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
                     + " network secret, only lighthouses may know the CA passphrase");
         }
-        return SecretCodecFactory.passphrase(passphrase.toCharArray());
+        return passphrase.toCharArray();
     }
 
     private static List<String> csv(String value) {
