@@ -19,14 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +67,7 @@ class EtcdBootstrapStoreIT {
         for (int i = 0; i < 32; i++) {
             stores.add(EtcdBootstrapStore.builder().endpoint(etcd.clientUrl()).keyPrefix(prefix).build());
         }
-        List<Optional<Entry>> results = runConcurrently(32,
+        List<Optional<Entry>> results = dev.meshjoin.testkit.Concurrently.run(32,
                 i -> () -> stores.get(i).putIfAbsent("mesh/prod/founder", bytes("node-" + i), Duration.ofSeconds(30)));
 
         List<Entry> winners = results.stream().flatMap(Optional::stream).toList();
@@ -89,7 +82,7 @@ class EtcdBootstrapStoreIT {
     void eightThreadsTimesHundredCompareAndSetIncrementsGiveExactly800() throws Exception {
         store.putIfAbsent("counter", ByteBuffer.allocate(8).putLong(0).array());
         AtomicInteger lostRaces = new AtomicInteger();
-        runConcurrently(8, i -> () -> {
+        dev.meshjoin.testkit.Concurrently.run(8, i -> () -> {
             try (EtcdBootstrapStore mine = EtcdBootstrapStore.builder().endpoint(etcd.clientUrl())
                     .keyPrefix(keyPrefixOf(store)).build()) {
                 for (int done = 0; done < 100; ) {
@@ -218,29 +211,6 @@ class EtcdBootstrapStoreIT {
     private static int deadPort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort(); // closed when this returns: nothing listens there
-        }
-    }
-
-    private static <T> List<T> runConcurrently(int n, IntFunction<Callable<T>> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Callable<T> c = task.apply(i);
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return c.call();
-                }));
-            }
-            start.countDown();
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : futures) {
-                out.add(f.get(120, TimeUnit.SECONDS));
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

@@ -16,12 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -268,7 +262,7 @@ public abstract class BootstrapStoreContract {
     void exactlyOneConcurrentPutIfAbsentWins() throws Exception {
         assumeTrue(store.consistency().isLinearizable(), "atomic conditional writes are only promised by linearizable stores");
         int threads = concurrency() * 2;
-        List<Optional<Entry>> results = runConcurrently(threads,
+        List<Optional<Entry>> results = dev.meshjoin.testkit.Concurrently.run(threads,
                 i -> () -> store.putIfAbsent("contract/race", bytes("writer-" + i)));
         long winners = results.stream().filter(Optional::isPresent).count();
         assertThat(winners).isEqualTo(1);
@@ -282,7 +276,7 @@ public abstract class BootstrapStoreContract {
         int threads = concurrency();
         int perThread = 50;
         store.putIfAbsent("contract/counter", ByteBuffer.allocate(8).putLong(0).array());
-        runConcurrently(threads, i -> () -> {
+        dev.meshjoin.testkit.Concurrently.run(threads, i -> () -> {
             for (int done = 0; done < perThread; ) {
                 Entry e = store.get("contract/counter").orElseThrow();
                 long n = ByteBuffer.wrap(e.value()).getLong();
@@ -295,29 +289,5 @@ public abstract class BootstrapStoreContract {
         });
         long total = ByteBuffer.wrap(store.get("contract/counter").orElseThrow().value()).getLong();
         assertThat(total).isEqualTo((long) threads * perThread);
-    }
-
-    /** Runs {@code n} tasks released at the same instant and returns their results in order. */
-    protected static <T> List<T> runConcurrently(int n, java.util.function.IntFunction<Callable<T>> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Callable<T> c = task.apply(i);
-                futures.add(pool.submit(() -> {
-                    start.await();
-                    return c.call();
-                }));
-            }
-            start.countDown();
-            List<T> out = new ArrayList<>();
-            for (Future<T> f : futures) {
-                out.add(f.get(120, TimeUnit.SECONDS));
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 }
