@@ -45,7 +45,7 @@ import dev.meshjoin.core.record.MemberRecord;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.record.Versioned;
-import dev.meshjoin.core.retry.RetryPolicy;
+import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.retry.RetryingBootstrapStore;
 import dev.meshjoin.core.state.LocalState;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +156,7 @@ public final class MeshNode implements AutoCloseable {
         this.publicEndpoint = b.publicEndpoint;
         this.signingPort = b.signingPort;
         this.local = new LocalState(require(b.stateDirectory, "stateDirectory"));
-        this.store = new RetryingBootstrapStore(require(b.store, "store"), b.retryPolicy);
+        this.store = RetryingBootstrapStore.wrap(require(b.store, "store"), b.retryPolicy);
         this.caProvider = require(b.caProvider, "certificateAuthorities");
         this.overlay = require(b.overlay, "overlay");
         this.caKeyCodec = require(b.caKeyCodec, "caKeyCodec");

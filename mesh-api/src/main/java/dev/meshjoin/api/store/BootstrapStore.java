@@ -58,6 +58,15 @@ public interface BootstrapStore extends AutoCloseable {
         return Duration.ofSeconds(1);
     }
 
+    /**
+     * True when this store retries failed requests by itself (rate limits, outages), bounded by the
+     * caller's {@link dev.meshjoin.api.retry.Deadline}; callers then must not add a retry layer of
+     * their own. Default false.
+     */
+    default boolean retriesItself() {
+        return false;
+    }
+
     /** The current entry for a key, or empty when it is absent or expired. */
     Optional<Entry> get(String key);
 

@@ -1,5 +1,6 @@
 package dev.meshjoin.core.retry;
 
+import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Consistency;
 import dev.meshjoin.api.store.Entry;
@@ -17,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * retryable} error. A conditional write whose first attempt may have landed before the failure can
  * then report a conflict with its own write; callers recognise their own values (claims and leases
  * carry the writer's identity) instead of trusting the boolean alone.
+ *
+ * <p>Use {@link #wrap} rather than the constructor: a store that {@linkplain
+ * BootstrapStore#retriesItself() retries by itself} is returned as it is, so retries never stack.
+ * Every delay is bounded by the caller's {@link dev.meshjoin.api.retry.Deadline}.
  */
 public final class RetryingBootstrapStore implements BootstrapStore {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingBootstrapStore.class);
@@ -29,29 +34,31 @@ public final class RetryingBootstrapStore implements BootstrapStore {
         this.policy = policy;
     }
 
+    /**
+     * The store with retries under {@code policy}, or {@code store} itself when it retries by
+     * itself or is already wrapped.
+     */
+    public static BootstrapStore wrap(BootstrapStore store, RetryPolicy policy) {
+        if (store.retriesItself() || store instanceof RetryingBootstrapStore) {
+            return store;
+        }
+        return new RetryingBootstrapStore(store, policy);
+    }
+
+    @Override
+    public boolean retriesItself() {
+        return true;
+    }
+
     /** The wrapped store. */
     public BootstrapStore delegate() {
         return delegate;
     }
 
     private <T> T retry(Supplier<T> op) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return op.get();
-            } catch (StoreException e) {
-                if (!e.retryable() || attempt >= policy.maxAttempts()) {
-                    throw e;
-                }
-                Duration delay = policy.delayAfter(attempt);
-                LOG.debug("{}; retry {} of {} in {} ms", e.getMessage(), attempt, policy.maxAttempts() - 1, delay.toMillis());
-                try {
-                    Thread.sleep(delay.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return policy.call(op, e -> e instanceof StoreException se && se.retryable(),
+                (attempt, e, delay) -> LOG.debug("{}; retry {} of {} in {} ms", e.getMessage(), attempt,
+                        policy.maxAttempts() - 1, delay.toMillis()));
     }
 
     @Override
