@@ -1,9 +1,8 @@
-package dev.meshjoin.testkit.store;
+package dev.meshjoin.store.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.api.store.Entry;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,7 +1,7 @@
-package dev.meshjoin.testkit.store;
+package dev.meshjoin.store.file;
 
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
+import dev.meshjoin.testkit.store.BootstrapStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 

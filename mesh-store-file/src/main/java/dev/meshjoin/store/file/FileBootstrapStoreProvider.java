@@ -1,4 +1,4 @@
-package dev.meshjoin.core.store.file;
+package dev.meshjoin.store.file;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.store.BootstrapStore;

@@ -1,4 +1,4 @@
-package dev.meshjoin.testkit.store;
+package dev.meshjoin.store.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +11,6 @@ import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
 import dev.meshjoin.api.store.StoreException;
 import dev.meshjoin.api.store.StoreLimitException;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
 import dev.meshjoin.testkit.time.MutableClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;

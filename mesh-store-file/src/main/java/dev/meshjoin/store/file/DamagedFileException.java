@@ -1,4 +1,4 @@
-package dev.meshjoin.core.store.file;
+package dev.meshjoin.store.file;
 
 import java.nio.file.Path;
 

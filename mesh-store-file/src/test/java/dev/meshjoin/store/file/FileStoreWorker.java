@@ -1,7 +1,6 @@
-package dev.meshjoin.testkit.store;
+package dev.meshjoin.store.file;
 
 import dev.meshjoin.api.store.Entry;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
