@@ -1,4 +1,4 @@
-package dev.meshjoin.nebula;
+package dev.meshjoin;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.store.BootstrapStore;
