@@ -201,6 +201,20 @@ class SigningServiceIT {
                 .as("the flooding source is still limited").isEqualTo(429);
     }
 
+    @Test
+    void aNameHeldByAnotherKeyIsRefusedWithoutShowingTheHoldersAddress() {
+        SigningFixture f = fixture();
+        JoinResponse first = f.join("taken", List.of(), f.secret());
+        String address = first.address().split("/")[0];
+        assertThatThrownBy(() -> f.join("taken", List.of(), f.secret()))
+                .isInstanceOfSatisfying(JoinRefusedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("no-address");
+                    assertThat(e.getMessage()).contains("held by another key").doesNotContain(address);
+                });
+        assertThat(f.auditEvents()).filteredOn(e -> "refused".equals(e.outcome()))
+                .allSatisfy(e -> assertThat(e.detail()).doesNotContain(address));
+    }
+
     private static void refused(SigningFixture f, Runnable join, String reason) {
         int audited = f.auditEvents().size();
         assertThatThrownBy(join::run).isInstanceOfSatisfying(JoinRefusedException.class,
