@@ -6,6 +6,7 @@ import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.core.record.EntryPointRecord;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
+import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.record.Versioned;
 import dev.meshjoin.testkit.Concurrently;
@@ -29,7 +30,7 @@ class PresenceTest {
     private final StoreKeys keys = StoreKeys.of("test");
 
     private MemberRecord member(List<String> groups) {
-        return new MemberRecord(Versioned.SCHEMA, "n1", "10.42.0.2", groups, "member", null, "fp",
+        return new MemberRecord(Versioned.SCHEMA, "n1", "10.42.0.2", groups, Role.MEMBER, null, "fp",
                 clock.instant().plus(Duration.ofDays(1)), clock.instant());
     }
 
@@ -56,7 +57,7 @@ class PresenceTest {
 
         MemberRecord after = readMember();
         assertThat(after.lastSeen()).isEqualTo(clock.instant());
-        assertThat(after).isEqualTo(new MemberRecord(Versioned.SCHEMA, "n1", "10.42.0.2", List.of("workers"), "member",
+        assertThat(after).isEqualTo(new MemberRecord(Versioned.SCHEMA, "n1", "10.42.0.2", List.of("workers"), Role.MEMBER,
                 null, "fp", after.certificateNotAfter(), clock.instant()));
         assertThat(readEntryPoint()).isEmpty();
     }

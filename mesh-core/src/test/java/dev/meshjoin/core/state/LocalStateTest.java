@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.ca.HostKeyPair;
+import dev.meshjoin.core.record.Role;
 import dev.meshjoin.testkit.Concurrently;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +24,7 @@ class LocalStateTest {
     Path tmp;
 
     private static final LocalState.Identity ID =
-            new LocalState.Identity("prod", "worker-7", "member", "ab12", "10.42.0.7/16");
+            new LocalState.Identity("prod", "worker-7", Role.MEMBER, "ab12", "10.42.0.7/16");
 
     @Test
     void whatIsSavedIsReadBackAndOnlyTheOwnerCanReadIt() throws Exception {
@@ -32,14 +34,14 @@ class LocalStateTest {
         byte[] priv = {9, 8, 7, 6};
 
         state.saveIdentity(ID);
-        state.saveKeyPair(pub, priv);
+        state.saveKeyPair(new HostKeyPair(pub, priv));
         state.saveCertificate("PEM".getBytes(StandardCharsets.US_ASCII));
 
         LocalState again = new LocalState(tmp.resolve("node"));
         assertThat(again.identity()).contains(ID);
-        byte[][] pair = again.keyPair().orElseThrow();
-        assertThat(pair[0]).as("public first").containsExactly(pub);
-        assertThat(pair[1]).as("then private").containsExactly(priv);
+        HostKeyPair pair = again.keyPair().orElseThrow();
+        assertThat(pair.publicKey()).containsExactly(pub);
+        assertThat(pair.privateKey()).containsExactly(priv);
         assertThat(again.certificate().orElseThrow()).asString(StandardCharsets.US_ASCII).isEqualTo("PEM");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("node")))).isEqualTo("rwx------");
         try (Stream<Path> files = Files.list(tmp.resolve("node"))) {
@@ -68,7 +70,7 @@ class LocalStateTest {
     @Test
     void halfAKeyPairIsNoKeyPair() throws Exception {
         LocalState state = new LocalState(tmp);
-        state.saveKeyPair(new byte[] {1}, new byte[] {2});
+        state.saveKeyPair(new HostKeyPair(new byte[] {1}, new byte[] {2}));
         Files.delete(tmp.resolve("host.pub"));
         assertThat(state.keyPair()).isEmpty();
     }
@@ -102,7 +104,7 @@ class LocalStateTest {
         LocalState state = new LocalState(tmp);
         state.saveIdentity(ID);
         state.saveCertificate(new byte[] {1});
-        state.saveKeyPair(new byte[] {1}, new byte[] {2});
+        state.saveKeyPair(new HostKeyPair(new byte[] {1}, new byte[] {2}));
 
         state.forgetMembership();
 
@@ -121,7 +123,7 @@ class LocalStateTest {
             int reads = 0;
             if (i < 4) {
                 for (int n = 0; n < 300; n++) {
-                    state.saveIdentity(new LocalState.Identity("prod", "worker-" + i + "-" + n, "member",
+                    state.saveIdentity(new LocalState.Identity("prod", "worker-" + i + "-" + n, Role.MEMBER,
                             "ab".repeat(64), "10.42.0." + i + "/16"));
                 }
                 return 0;
