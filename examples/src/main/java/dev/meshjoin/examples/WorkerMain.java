@@ -1,26 +1,23 @@
 package dev.meshjoin.examples;
 
-import dev.meshjoin.NebulaMesh;
-import dev.meshjoin.api.net.Endpoint;
-import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.MeshConfig;
+import dev.meshjoin.MeshJoin;
+import dev.meshjoin.api.MeshException;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A worker that embeds a mesh join, configured by environment variables in the spirit of the
- * original worker agent:
+ * original worker agent, read by {@link MeshConfig} exactly as {@code meshctl up} reads them:
  *
  * <pre>
  * VPN_ENABLED=true            join the mesh at all (false: skip it and use the other transport)
- * WORKER_ID=worker-7          the node name
- * MESH_SECRET=…               the network secret (VPN_ENCRYPTION_KEY is read if it is unset)
- * MESH_CA_PASSPHRASE=…        seals the CA key; needed where MESH_PUBLIC_ENDPOINT is set
+ * MESH_NAME=worker-7          the node name (WORKER_ID is read if it is unset; default "worker")
+ * MESH_SECRET=…               the network secret, or MESH_SECRET_FILE (VPN_ENCRYPTION_KEY if both are unset)
+ * MESH_CA_PASSPHRASE=…        seals the CA key; needed where MESH_PUBLIC_ENDPOINT is set (or _FILE)
  * MESH_STORE=file:/var/lib/meshjoin/store   the bootstrap store URI (or cloudflare-kv:env, etcd://…)
  * MESH_STATE_DIR=/var/lib/meshjoin/worker-7
  * MESH_PUBLIC_ENDPOINT=203.0.113.7:4242     optional: where peers reach this worker's Nebula port
@@ -32,33 +29,28 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        Map<String, String> env = System.getenv();
-        if (!Boolean.parseBoolean(env.getOrDefault("VPN_ENABLED", "true"))) {
+        if (!Boolean.parseBoolean(System.getenv().getOrDefault("VPN_ENABLED", "true"))) {
             System.out.println("VPN_ENABLED=false: not joining the mesh; using the fallback transport");
             return;
         }
-        String secret = env.getOrDefault("MESH_SECRET", env.get("VPN_ENCRYPTION_KEY"));
-        if (secret == null || secret.isEmpty()) {
-            System.err.println("set MESH_SECRET (or VPN_ENCRYPTION_KEY) to the network secret");
+        MeshNode node;
+        try {
+            MeshConfig config = MeshConfig.fromEnvironment();
+            config.warnings().forEach(w -> System.err.println("mesh: warning: " + w));
+            node = MeshJoin.builder()
+                    .nodeName("worker")
+                    .store("file:/var/lib/meshjoin/store")
+                    .stateDirectory(Path.of("/var/lib/meshjoin/worker"))
+                    .groups(List.of("workers"))
+                    .config(config) // what the environment sets wins over the defaults above
+                    .listener((before, now) -> System.out.println("mesh: " + now.state() + " " + now.detail()))
+                    .build();
+        } catch (MeshException e) {
+            System.err.println("mesh: " + e.getMessage());
             System.exit(1);
+            return;
         }
-        String network = env.getOrDefault("MESH_NETWORK", "mesh");
-        String caPassphrase = env.getOrDefault("MESH_CA_PASSPHRASE", "");
-        String publicEndpoint = env.get("MESH_PUBLIC_ENDPOINT");
-
-        BootstrapStore store = BootstrapStores.open(env.getOrDefault("MESH_STORE", "file:/var/lib/meshjoin/store"));
-        MeshNode node = NebulaMesh.builder(store, network, secret.toCharArray(),
-                        caPassphrase.isEmpty() ? null : caPassphrase.toCharArray(), NebulaOverlayDriver.builder())
-                .nodeName(env.getOrDefault("WORKER_ID", "worker"))
-                .groups(List.of("workers"))
-                .publicEndpoint(publicEndpoint == null ? null : Endpoint.parse(publicEndpoint))
-                .stateDirectory(Path.of(env.getOrDefault("MESH_STATE_DIR", "/var/lib/meshjoin/worker")))
-                .listener((before, now) -> System.out.println("mesh: " + now.state() + " " + now.detail()))
-                .build();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            store.close();
-        }));
+        Runtime.getRuntime().addShutdownHook(new Thread(node::close));
 
         NodeStatus status = node.join();
         if (status.state() == NodeState.READY) {

@@ -2,66 +2,67 @@ package dev.meshjoin.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshjoin.core.MeshNode;
-import dev.meshjoin.core.NodeState;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
-import dev.meshjoin.testkit.join.InProcessJoinNetwork;
-import dev.meshjoin.testkit.join.SharedSecretAdmission;
-import dev.meshjoin.testkit.overlay.InMemoryOverlayDriver;
-import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The README shows what compiles: the embedding sample is {@link EmbeddedJoin}'s code to the
+ * character, and the Maven snippet names artifacts this build makes, at this build's version.
+ * {@code FreshProjectIT} (module meshjoin) then builds both in a new project and founds a mesh.
+ */
 class EmbeddedJoinTest {
 
-    @TempDir
-    Path dir;
-
-    @Test
-    void theReadmeSampleFoundsANetworkAndReportsReady() {
-        InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable();
-        InProcessJoinNetwork wire = new InProcessJoinNetwork();
-        SharedSecretAdmission admission = new SharedSecretAdmission("sample-secret", List.of());
-        InMemoryOverlayDriver overlay = new InMemoryOverlayDriver();
-        try (MeshNode node = EmbeddedJoin.joinMesh(store, new NebulaCertificateAuthorityProvider(), overlay,
-                SecretCodecFactory.passphrase("sample-ca-passphrase".toCharArray()), wire, wire, admission, admission, dir)) {
-            assertThat(node).isNotNull();
-            assertThat(node.status().state()).isEqualTo(NodeState.READY);
-            assertThat(node.status().founder()).isTrue();
-            assertThat(overlay.current()).isPresent();
-        }
-        assertThat(overlay.current()).as("close() stops the overlay").isEmpty();
-    }
-
-    @Test
-    void theReadmeSampleFallsBackWhenTheOverlayCannotStart() {
-        InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable();
-        InProcessJoinNetwork wire = new InProcessJoinNetwork();
-        SharedSecretAdmission admission = new SharedSecretAdmission("sample-secret", List.of());
-        InMemoryOverlayDriver overlay = new InMemoryOverlayDriver().failStartWith("nebula: tun device unavailable");
-        MeshNode node = EmbeddedJoin.joinMesh(store, new NebulaCertificateAuthorityProvider(), overlay,
-                SecretCodecFactory.passphrase("sample-ca-passphrase".toCharArray()), wire, wire, admission, admission, dir);
-        assertThat(node).isNull();
-    }
-
-    @Test
-    void theReadmeShowsExactlyTheSampleThatCompiles() throws IOException {
+    private static Path root() {
         Path root = Path.of("").toAbsolutePath();
         while (!Files.exists(root.resolve("mvnw"))) {
             root = root.getParent();
         }
+        return root;
+    }
+
+    /** The code between the markers, dedented as the README shows it. */
+    static String sample(Path root) throws IOException {
         String source = Files.readString(root.resolve("examples/src/main/java/dev/meshjoin/examples/EmbeddedJoin.java"));
         String sample = source.substring(source.indexOf("// README:begin") + "// README:begin".length(),
                 source.indexOf("        // README:end"));
-        String dedented = Arrays.stream(sample.strip().split("\n"))
+        return Arrays.stream(sample.strip().split("\n"))
                 .map(l -> l.startsWith("        ") ? l.substring(8) : l).collect(Collectors.joining("\n"));
-        assertThat(Files.readString(root.resolve("README.md"))).contains(dedented);
+    }
+
+    @Test
+    void theReadmeShowsExactlyTheSampleThatCompiles() throws IOException {
+        Path root = root();
+        String sample = sample(root);
+        assertThat(sample).contains("MeshJoin.builder()").contains(".store(\"file:").contains(".networkSecret(secret)");
+        assertThat(Files.readString(root.resolve("README.md"))).contains(sample);
+    }
+
+    @Test
+    void theReadmesMavenSnippetImportsTheBomAndDependsOnMeshjoinAtThisVersion() throws IOException {
+        Path root = root();
+        String readme = Files.readString(root.resolve("README.md"));
+        Matcher xml = Pattern.compile("```xml\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertThat(xml.find()).as("a Maven snippet in the README").isTrue();
+        String snippet = xml.group(1);
+        String version = version(Files.readString(root.resolve("pom.xml")));
+        assertThat(snippet.replaceAll("\\s+", " "))
+                .contains("<groupId>dev.meshjoin</groupId> <artifactId>mesh-bom</artifactId> <version>" + version
+                        + "</version> <type>pom</type> <scope>import</scope>")
+                .contains("<groupId>dev.meshjoin</groupId> <artifactId>meshjoin</artifactId> </dependency>");
+        assertThat(Files.readString(root.resolve("mesh-bom/pom.xml")))
+                .contains("<artifactId>meshjoin</artifactId><version>" + version + "</version>");
+        assertThat(readme).contains("SLF4J");
+    }
+
+    private static String version(String pom) {
+        Matcher m = Pattern.compile("<artifactId>meshjoin-parent</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+        assertThat(m.find()).isTrue();
+        return m.group(1);
     }
 }

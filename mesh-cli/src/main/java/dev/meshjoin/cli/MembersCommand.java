@@ -54,7 +54,7 @@ public final class MembersCommand implements Command {
         Flags.Parsed p = flags.parse(inv.args());
         Duration staleAfter = dev.meshjoin.cli.nebula.GoDuration.parse("stale-after", p.get("stale-after"));
         StoreKeys keys = StoreKeys.of(p.get("network"));
-        try (BootstrapStore store = BootstrapStores.open(p.require("store"))) {
+        try (BootstrapStore store = BootstrapStores.openExisting(p.require("store"))) {
             List<MemberRecord> members = new ArrayList<>();
             for (KeyVersion kv : store.list(keys.members())) {
                 store.get(kv.key()).ifPresent(e -> members.add(Json.read(e.value(), MemberRecord.class, e.key())));

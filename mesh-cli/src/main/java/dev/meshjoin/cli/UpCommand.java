@@ -1,21 +1,17 @@
 package dev.meshjoin.cli;
 
-import dev.meshjoin.NebulaMesh;
-import dev.meshjoin.api.net.Endpoint;
-import dev.meshjoin.api.net.Ipv4Cidr;
-import dev.meshjoin.api.secret.SecretValue;
-import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.MeshConfig;
+import dev.meshjoin.MeshConfig.Setting;
+import dev.meshjoin.MeshJoin;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /**
  * {@code meshctl up}: runs one node in the foreground, for operators who do not write Java. It
@@ -48,42 +44,18 @@ public final class UpCommand implements Command {
 
     @Override
     public int run(Invocation inv) throws Exception {
-        Flags flags = new Flags("up")
-                .string("name", "this node's name (a DNS label)")
-                .string("store", "the bootstrap store URI, such as file:/var/lib/meshjoin/store")
-                .string("state-dir", "where this node keeps its key and certificate")
-                .string("public-endpoint", "HOST:PORT where peers reach this node's Nebula port; the signing service listens on the same host")
-                .string("signing-port", "the signing service's port on a lighthouse", "8444")
-                .string("network", "the network name", "mesh")
-                .string("cidr", "the overlay network a founder creates", "10.42.0.0/16")
-                .string("groups", "comma-separated groups this node asks for", "")
-                .string("nebula", "path of the nebula binary (default: NEBULA_BIN, then PATH)")
-                .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
-                .string("join-timeout", "how long the whole join may take", "2m");
-        Flags.Parsed p = flags.parse(inv.args());
-        SecretValue secretValue = inv.secrets().read("MESH_SECRET").orElseThrow(() -> new CliException(
-                "up: set the network secret in the environment variable MESH_SECRET, or put it in a file and set"
-                        + " MESH_SECRET_FILE to its path"));
-        secretValue.warnings().forEach(w -> inv.err().println("up: warning: " + w));
-        char[] secret = secretValue.chars();
-        Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
-        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue);
-        NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
-        if (p.get("nebula") != null) {
-            overlay.binary(inv.path(p.get("nebula")));
+        Flags flags = new Flags("up").string("config", "a YAML file with the same keys as these flags (flags win);"
+                + " never secrets: those come from MESH_SECRET_FILE and the other _FILE variables");
+        for (Setting s : Setting.values()) {
+            flags.string(s.key(), s.help() + " (" + s.variable() + ")", s.defaultValue());
         }
-        BootstrapStore store = BootstrapStores.open(p.require("store"));
+        Flags.Parsed p = flags.parse(inv.args());
+        MeshConfig config = config(inv, p);
+        config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
         PrintStream out = inv.out();
         long[] started = {System.nanoTime()};
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret, caPassphrase, overlay)
-                .nodeName(p.require("name"))
-                .cidr(Ipv4Cidr.parse(p.get("cidr")))
-                .groups(csv(p.get("groups")))
-                .publicEndpoint(publicEndpoint)
-                .signingPort(Integer.parseInt(p.get("signing-port")))
-                .stateDirectory(inv.path(p.require("state-dir")))
-                .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
-                .joinTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout")))
+        MeshNode node = MeshJoin.builder()
+                .config(config)
                 .listener((before, now) -> {
                     synchronized (out) {
                         out.println(now.state() == NodeState.READY
@@ -100,7 +72,6 @@ public final class UpCommand implements Command {
         // the JVM's 143, since a requested stop is not a failure.
         Thread hook = new Thread(() -> {
             node.close();
-            store.close();
             out.flush();
             stopped.countDown();
             Runtime.getRuntime().halt(0);
@@ -118,7 +89,6 @@ public final class UpCommand implements Command {
         } else {
             Runtime.getRuntime().removeShutdownHook(hook);
             node.close();
-            store.close();
             throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),
                     status.state() == NodeState.FALLBACK ? 3 : 1);
         }
@@ -126,35 +96,27 @@ public final class UpCommand implements Command {
         return 0;
     }
 
-    /** The CA passphrase, or null for a node that only joins. */
-    private static char[] caPassphrase(Invocation inv, Endpoint publicEndpoint, SecretValue secret) {
-        Optional<SecretValue> read = inv.secrets().read("MESH_CA_PASSPHRASE");
-        if (read.isEmpty() || read.get().isEmpty()) {
-            if (publicEndpoint != null) {
-                throw new CliException("up: a node with --public-endpoint may found the network and hold its CA;"
-                        + " set the CA passphrase in MESH_CA_PASSPHRASE or MESH_CA_PASSPHRASE_FILE (distinct from"
-                        + " MESH_SECRET)");
+    /**
+     * The node's configuration: the environment ({@code MESH_NAME}, {@code MESH_STORE}, ...), then
+     * the {@code --config} file, then the flags, each later one winning; secrets from the
+     * environment and their files only. Every missing required setting is named at once.
+     */
+    static MeshConfig config(Invocation inv, Flags.Parsed p) {
+        Map<String, String> settings = new HashMap<>(MeshConfig.settingsOf(inv.env()));
+        if (p.get("config") != null) {
+            settings.putAll(ConfigFile.read(inv.path(p.get("config"))));
+        }
+        for (Setting s : Setting.values()) {
+            if (p.isSet(s.key())) {
+                settings.put(s.key(), p.get(s.key()));
             }
-            return null;
         }
-        SecretValue passphrase = read.get();
-        passphrase.warnings().forEach(w -> inv.err().println("up: warning: " + w));
-        if (passphrase.sameAs(secret)) {
-            throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
-                    + " network secret, only lighthouses may know the CA passphrase");
+        List<String> missing = Stream.of(Setting.NAME, Setting.STORE, Setting.STATE_DIR)
+                .filter(s -> settings.getOrDefault(s.key(), "").isEmpty())
+                .map(s -> "--" + s.key() + " (or " + s.variable() + ")").toList();
+        if (!missing.isEmpty()) {
+            throw new CliException("up: missing " + String.join(", ", missing), 2);
         }
-        if (passphrase.length() < SecretCodecFactory.MIN_PASSPHRASE_LENGTH) {
-            throw new CliException("up: " + passphrase.origin() + " is " + passphrase.length() + " characters; the CA"
-                    + " passphrase must be at least " + SecretCodecFactory.MIN_PASSPHRASE_LENGTH + " (a random one:"
-                    + " openssl rand -base64 32 > ca-passphrase; chmod 600 ca-passphrase;"
-                    + " MESH_CA_PASSPHRASE_FILE=ca-passphrase)");
-        }
-        return passphrase.chars();
+        return MeshConfig.of(settings, inv.secrets(), inv.workingDirectory());
     }
-
-    private static List<String> csv(String value) {
-        return value == null || value.isBlank() ? List.of()
-                : Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
 }

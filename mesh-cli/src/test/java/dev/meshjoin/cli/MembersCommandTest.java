@@ -60,4 +60,31 @@ class MembersCommandTest {
         assertThat(status).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("no store adapter handles 'nosuch:'").hasLineCount(1);
     }
+
+    private String refusal(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> all = new java.util.ArrayList<>(List.of("members"));
+        all.addAll(List.of(args));
+        int status = new Meshctl().run(new Invocation(all, Meshctl.emptyInput(), new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), dir));
+        assertThat(status).isEqualTo(1);
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aFileStoreThatDoesNotExistIsAnErrorAndNothingIsCreated() {
+        Path typo = dir.resolve("stroe");
+        assertThat(refusal("--store", "file:" + typo)).contains("there is no file store at " + typo)
+                .contains("it does not exist").hasLineCount(1);
+        assertThat(typo).doesNotExist();
+        assertThat(refusal("--store", "file:" + dir)).contains("is not a file store (it has no store.lock)");
+        assertThat(dir.resolve("entries")).doesNotExist();
+    }
+
+    @Test
+    void everyStoreAdapterIsOnMeshctlsClassPathAndAPathWithoutSchemeIsRefused() {
+        assertThat(refusal("--store", "nosuch:/x")).contains("known schemes: [cloudflare-kv, etcd, file]");
+        assertThat(refusal("--store", "/var/lib/meshjoin/store"))
+                .contains("store URI '/var/lib/meshjoin/store' has no scheme; write file:/var/lib/meshjoin/store");
+    }
 }

@@ -18,6 +18,7 @@ import dev.meshjoin.core.join.JoinCredentials;
 import dev.meshjoin.core.join.JoinTransport;
 import dev.meshjoin.core.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.machine.Closer;
 import dev.meshjoin.core.machine.JoinMachine;
 import dev.meshjoin.core.machine.JoinRun;
 import dev.meshjoin.core.machine.NodeConfig;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -68,9 +70,11 @@ public final class MeshNode implements AutoCloseable {
     private final Object lifecycle = new Object();
     private volatile JoinRun run;
     private Thread joining;
+    private final Closer owned;
 
     private MeshNode(Builder b) {
         this.config = new NodeConfig(b.d);
+        this.owned = new Closer(config.nodeName, b.owned);
         this.board = new StatusBoard(config.nodeName, config.clock, b.listeners);
         this.run = new JoinRun(config, board, null);
         config.overlay.addListener(this::onOverlayChange);
@@ -180,14 +184,18 @@ public final class MeshNode implements AutoCloseable {
     @Override
     public void close() {
         synchronized (lifecycle) {
-            cancelJoin("close()");
-            NodeState s = board.status().state();
-            if (s == NodeState.LEFT || s == NodeState.NEW) {
-                return;
+            try {
+                cancelJoin("close()");
+                NodeState s = board.status().state();
+                if (s == NodeState.LEFT || s == NodeState.NEW) {
+                    return;
+                }
+                board.move(NodeState.LEAVING, "stopping", null, board.status().address(), board.status().founder());
+                run.stopQuietly();
+                board.move(NodeState.LEFT, "stopped", null, board.status().address(), board.status().founder());
+            } finally {
+                owned.close();
             }
-            board.move(NodeState.LEAVING, "stopping", null, board.status().address(), board.status().founder());
-            run.stopQuietly();
-            board.move(NodeState.LEFT, "stopped", null, board.status().address(), board.status().founder());
         }
     }
 
@@ -237,6 +245,7 @@ public final class MeshNode implements AutoCloseable {
     public static final class Builder {
         private final NodeConfig.Draft d = new NodeConfig.Draft();
         private final List<MeshNodeListener> listeners = new ArrayList<>();
+        private final List<AutoCloseable> owned = new ArrayList<>();
 
         private Builder() {
         }
@@ -298,6 +307,11 @@ public final class MeshNode implements AutoCloseable {
          * Needs a public endpoint and the CA passphrase: {@link #caKeyCodec} must open the sealed CA key.
          */
         public Builder lighthouse(boolean v) { d.lighthouse = v; return this; }
+        /**
+         * Something the node owns and closes in {@link MeshNode#close()} after it stopped, such as a
+         * store opened for it from a URI (a store the caller passed in stays the caller's to close).
+         */
+        public Builder closing(AutoCloseable v) { owned.add(Objects.requireNonNull(v)); return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
 

@@ -14,4 +14,14 @@ public interface BootstrapStoreProvider {
 
     /** Opens the store the URI names. Settings a URI cannot carry come from the environment. */
     BootstrapStore open(URI uri);
+
+    /**
+     * Refuses, before anything is created, a URI naming a store that does not exist, for commands
+     * that only read (a mistyped path must not become an empty store). The default accepts every
+     * URI: a remote store cannot tell without a request, and an empty one reads as empty.
+     *
+     * @throws dev.meshjoin.api.ConfigurationException naming the store and what to check
+     */
+    default void checkExists(URI uri) {
+    }
 }

@@ -4,6 +4,7 @@ import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.BootstrapStoreProvider;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,6 +29,21 @@ public final class FileBootstrapStoreProvider implements BootstrapStoreProvider 
     @Override
     public BootstrapStore open(URI uri) {
         return new FileBootstrapStore(directory(uri));
+    }
+
+    /** Refuses a directory that holds no file store, so that a read-only command creates nothing. */
+    @Override
+    public void checkExists(URI uri) {
+        Path dir = directory(uri).toAbsolutePath();
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigurationException("there is no file store at " + dir + " (" + (Files.exists(dir)
+                    ? "it is not a directory" : "it does not exist") + "); check the --store path: the store is"
+                    + " created by the first node that joins (meshctl up), not by read-only commands");
+        }
+        if (!Files.exists(dir.resolve(FileBootstrapStore.LOCK_FILE))) {
+            throw new ConfigurationException("the directory " + dir + " is not a file store (it has no "
+                    + FileBootstrapStore.LOCK_FILE + "); check the --store path");
+        }
     }
 
     /** The directory a {@code file} URI names. */

@@ -1,0 +1,137 @@
+package dev.meshjoin.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meshjoin.MeshConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code meshctl up}'s configuration: environment, then {@code --config FILE}, then flags. */
+class UpConfigTest {
+    @TempDir
+    Path dir;
+
+    private MeshConfig config(Map<String, String> env, String... args) {
+        Flags flags = new Flags("up").string("config", "");
+        for (MeshConfig.Setting s : MeshConfig.Setting.values()) {
+            flags.string(s.key(), s.help(), s.defaultValue());
+        }
+        Invocation inv = new Invocation(List.of(args), Meshctl.emptyInput(), System.out, System.err, env, dir);
+        return UpCommand.config(inv, flags.parse(List.of(args)));
+    }
+
+    private Path yaml(String text) throws Exception {
+        return Files.writeString(dir.resolve("node.yaml"), text, UTF_8);
+    }
+
+    @Test
+    void flagsWinOverTheFileAndTheFileOverTheEnvironment() throws Exception {
+        Path file = yaml("""
+                name: from-file
+                store: file:/srv/from-file
+                state-dir: state/file
+                join-timeout: 45s
+                signing-port: 9444
+                groups: [workers, gpu]
+                """);
+        MeshConfig c = config(Map.of("MESH_NAME", "from-env", "MESH_NETWORK", "env-net", "MESH_JOIN_TIMEOUT", "10s"),
+                "--config", file.toString(), "--name", "from-flag");
+
+        assertThat(c.nodeName()).isEqualTo("from-flag");
+        assertThat(c.store()).isEqualTo("file:/srv/from-file");
+        assertThat(c.network()).as("only the environment sets it").isEqualTo("env-net");
+        assertThat(c.joinTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(c.signingPort()).isEqualTo(9444);
+        assertThat(c.groups()).containsExactly("workers", "gpu");
+        assertThat(c.stateDirectory()).isEqualTo(dir.resolve("state/file"));
+    }
+
+    @Test
+    void theEnvironmentAloneIsEnough() {
+        MeshConfig c = config(Map.of("MESH_NAME", "n", "MESH_STORE", "file:/s", "MESH_STATE_DIR", "/st"));
+        assertThat(c.nodeName()).isEqualTo("n");
+        assertThat(c.stateDirectory()).isEqualTo(Path.of("/st"));
+    }
+
+    @Test
+    void everyMissingRequiredSettingIsNamedAtOnce() {
+        assertThatThrownBy(() -> config(Map.of(), "--store", "file:/s"))
+                .isInstanceOf(CliException.class)
+                .hasMessage("up: missing --name (or MESH_NAME), --state-dir (or MESH_STATE_DIR)")
+                .satisfies(e -> assertThat(((CliException) e).status()).isEqualTo(2));
+    }
+
+    @Test
+    void aSecretInTheFileIsRefusedPointingAtTheFileVariables() throws Exception {
+        for (String line : List.of("ca-passphrase: hunter2-hunter2-hunter2", "secret: x", "MESH_SECRET: x",
+                "token: mjt1.x", "network_secret: x", "ca-passphrase-file: /run/x")) {
+            Path file = yaml("name: n\n" + line + "\n");
+            assertThatThrownBy(() -> config(Map.of(), "--config", file.toString()))
+                    .as(line).isInstanceOf(CliException.class)
+                    .hasMessageContaining("a secret; secrets never go in a config file")
+                    .hasMessageContaining("_FILE to its path")
+                    .hasMessageNotContaining("hunter2");
+        }
+    }
+
+    @Test
+    void theSecretRefusalNamesTheRightVariable() {
+        assertThatThrownBy(() -> ConfigFile.parse("ca-passphrase: x", "f.yaml"))
+                .hasMessage("up: f.yaml sets 'ca-passphrase', a secret; secrets never go in a config file: put it in a"
+                        + " file of its own (chmod 600) and set MESH_CA_PASSPHRASE_FILE to its path, or set"
+                        + " MESH_CA_PASSPHRASE in the environment");
+    }
+
+    @Test
+    void badFilesAreRefusedWithWhatIsWrong() throws Exception {
+        assertThatThrownBy(() -> ConfigFile.parse("name: [a", "f.yaml")).hasMessageStartingWith("up: f.yaml is not valid YAML at line");
+        assertThatThrownBy(() -> ConfigFile.parse("- name\n- store\n", "f.yaml")).hasMessageContaining("must be a YAML mapping");
+        assertThatThrownBy(() -> ConfigFile.parse("stateDir: /x", "f.yaml"))
+                .hasMessageContaining("'stateDir', which is not a setting").hasMessageContaining("state-dir");
+        assertThatThrownBy(() -> ConfigFile.parse("name:\n  first: a", "f.yaml")).hasMessageContaining("must be a single value");
+        assertThatThrownBy(() -> config(Map.of(), "--config", dir.resolve("absent.yaml").toString()))
+                .hasMessageContaining("absent.yaml does not exist");
+        assertThat(ConfigFile.parse("", "f.yaml")).isEmpty();
+        assertThat(ConfigFile.parse("# only a comment\n", "f.yaml")).isEmpty();
+    }
+
+    @Test
+    void upRefusesASecretInTheFileBeforeItOpensOrWritesAnything() throws Exception {
+        Path file = yaml("name: n1\nstore: file:" + dir.resolve("store") + "\nstate-dir: " + dir.resolve("state")
+                + "\nsecret: a-network-secret-long-enough\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new Meshctl().run(new Invocation(List.of("up", "-config", file.toString()), Meshctl.emptyInput(),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, UTF_8), Map.of(), dir));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(UTF_8)).contains("MESH_SECRET_FILE").doesNotContain("a-network-secret-long-enough");
+        assertThat(dir.resolve("store")).doesNotExist();
+        assertThat(dir.resolve("state")).doesNotExist();
+    }
+
+    @Property
+    void anyTextIsSettingsOrAUsageRefusal(@ForAll String text) {
+        List<Throwable> odd = new ArrayList<>();
+        try {
+            Map<String, String> settings = ConfigFile.parse(text, "f.yaml");
+            assertThat(settings.keySet()).allSatisfy(k -> assertThat(MeshConfig.Setting.byKey(k)).isPresent());
+        } catch (CliException e) {
+            assertThat(e.status()).isEqualTo(2);
+            assertThat(e.getMessage()).startsWith("up: f.yaml").doesNotContain("\n");
+        } catch (RuntimeException e) {
+            odd.add(e);
+        }
+        assertThat(odd).isEmpty();
+    }
+}
