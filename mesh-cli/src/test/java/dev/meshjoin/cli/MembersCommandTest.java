@@ -6,7 +6,7 @@ import dev.meshjoin.core.record.EntryPointRecord;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
 import dev.meshjoin.core.record.StoreKeys;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
+import dev.meshjoin.store.file.FileBootstrapStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Consistency;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
+import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +51,7 @@ class CloseDuringJoinTest {
 
     @Test
     void closeWhileWaitingForAFounderReturnsWithinASecondAndTheJoinEndsFailed() throws Exception {
-        try (FileBootstrapStore store = new FileBootstrapStore(dir.resolve("store"))) {
+        try (InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable()) {
             CountDownLatch waiting = new CountDownLatch(1);
             MeshNode node = node(store, waiting);
             CompletableFuture<NodeStatus> join = CompletableFuture.supplyAsync(node::join);
@@ -74,7 +74,7 @@ class CloseDuringJoinTest {
 
     @Test
     void closeWhileAStoreCallBlocksReturnsWithinASecondAndTheNodeCanJoinAgain() throws Exception {
-        try (FileBootstrapStore files = new FileBootstrapStore(dir.resolve("store"))) {
+        try (InMemoryBootstrapStore files = InMemoryBootstrapStore.linearizable()) {
             BlockingStore store = new BlockingStore(files);
             CountDownLatch waiting = new CountDownLatch(1);
             MeshNode node = node(store, waiting);
