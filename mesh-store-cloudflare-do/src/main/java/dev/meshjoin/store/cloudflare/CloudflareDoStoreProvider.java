@@ -48,9 +48,10 @@ public final class CloudflareDoStoreProvider implements BootstrapStoreProvider {
         } catch (URISyntaxException e) {
             throw new ConfigurationException("expected cloudflare-do:https://HOST[/PATH], got " + uri + ": " + e.getMessage());
         }
+        CloudflareDoStore.Builder b = CloudflareDoStore.builder().endpoint(worker); // the URI first: its errors say more
         char[] token = token();
         try {
-            return CloudflareDoStore.builder().endpoint(worker).token(token).build();
+            return b.token(token).build();
         } finally {
             Arrays.fill(token, '\0');
         }
