@@ -56,12 +56,14 @@ class CloudflareDoStoreProviderTest {
         Path file = Files.writeString(dir.resolve("token"), "from-a-file-0123456789\n");
         assertThat(open("cloudflare-do:https://h", Map.of("MESH_STORE_TOKEN_FILE", file.toString()))).isNotNull();
         assertThatThrownBy(() -> open("cloudflare-do:https://h", Map.of("MESH_STORE_TOKEN_FILE", dir.resolve("none").toString())))
-                .hasMessageContaining("cannot read MESH_STORE_TOKEN_FILE");
+                .hasMessageContaining("MESH_STORE_TOKEN_FILE names").hasMessageContaining("does not exist");
         Path empty = Files.writeString(dir.resolve("empty"), "\n");
         assertThatThrownBy(() -> open("cloudflare-do:https://h", Map.of("MESH_STORE_TOKEN_FILE", empty.toString())))
                 .hasMessageContaining("is empty");
+        assertThatThrownBy(() -> open("cloudflare-do:https://h", Map.of("MESH_STORE_TOKEN", "")))
+                .hasMessageContaining("MESH_STORE_TOKEN is empty");
         assertThatThrownBy(() -> open("cloudflare-do:https://h", Map.of("MESH_STORE_TOKEN", "t", "MESH_STORE_TOKEN_FILE",
-                file.toString()))).hasMessageContaining("set only one");
+                file.toString()))).hasMessageContaining("unset one");
     }
 
     @Test
