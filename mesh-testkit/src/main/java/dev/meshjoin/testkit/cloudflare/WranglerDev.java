@@ -54,12 +54,16 @@ public final class WranglerDev implements AutoCloseable {
     }
 
     /**
-     * Why a Worker in {@code workerDir} cannot be served here, or empty when it can: node and npx
-     * must be on the PATH and {@code npm ci} must have run in the folder.
+     * Why a Worker in {@code workerDir} cannot be served here, or empty when it can: node (20.3 or
+     * later) and npx must be on the PATH and {@code npm ci} must have run in the folder.
      */
     public static Optional<String> unavailableReason(Path workerDir) {
         if (onPath("node").isEmpty() || onPath("npx").isEmpty()) {
             return Optional.of("node and npx are not on the PATH; install Node.js 20 or later (.ci/run does)");
+        }
+        Optional<String> old = nodeTooOld();
+        if (old.isPresent()) {
+            return old;
         }
         if (!Files.isDirectory(workerDir.resolve("node_modules/wrangler"))) {
             return Optional.of("wrangler is not installed in " + workerDir + "; run npm ci there (.ci/run does)");
@@ -228,6 +232,26 @@ public final class WranglerDev implements AutoCloseable {
                     Files.copy(p, dest);
                 }
             }
+        }
+    }
+
+    /** wrangler 4.86 runs on Node.js 20.3 and later. */
+    private static Optional<String> nodeTooOld() {
+        try {
+            Process p = new ProcessBuilder(onPath("node").orElseThrow().toString(), "-p", "process.versions.node")
+                    .redirectErrorStream(true).start();
+            String version = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            p.waitFor(30, TimeUnit.SECONDS);
+            String[] parts = version.split("\\.");
+            int major = Integer.parseInt(parts[0]);
+            int minor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return major > 20 || major == 20 && minor >= 3 ? Optional.empty()
+                    : Optional.of("Node.js " + version + " is too old for wrangler; install Node.js 20.3 or later");
+        } catch (IOException | NumberFormatException e) {
+            return Optional.of("cannot tell the Node.js version: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while asking node for its version");
         }
     }
 
