@@ -126,8 +126,8 @@ final class NodeWiring {
         }
         if (bySecret == null) {
             throw new ConfigurationException("set the network secret in the environment variable MESH_SECRET, or put"
-                    + " it in a file and set MESH_SECRET_FILE to its path (or give an enrollment token: MESH_TOKEN,"
-                    + " .enrollmentToken(..))");
+                    + " it in a file and set MESH_SECRET_FILE to its path; or an enrollment token in MESH_TOKEN or"
+                    + " MESH_TOKEN_FILE");
         }
         return bySecret;
     }

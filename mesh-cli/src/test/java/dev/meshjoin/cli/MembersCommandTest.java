@@ -83,7 +83,7 @@ class MembersCommandTest {
 
     @Test
     void everyStoreAdapterIsOnMeshctlsClassPathAndAPathWithoutSchemeIsRefused() {
-        assertThat(refusal("--store", "nosuch:/x")).contains("known schemes: [cloudflare-kv, etcd, file]");
+        assertThat(refusal("--store", "nosuch:/x")).contains("known schemes: [cloudflare-do, cloudflare-kv, etcd, file]");
         assertThat(refusal("--store", "/var/lib/meshjoin/store"))
                 .contains("store URI '/var/lib/meshjoin/store' has no scheme; write file:/var/lib/meshjoin/store");
     }

@@ -198,6 +198,7 @@ class MeshctlUpIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         assertThat(output("x").strip()).isEqualTo("up: set the network secret in the environment variable MESH_SECRET,"
-                + " or put it in a file and set MESH_SECRET_FILE to its path");
+                + " or put it in a file and set MESH_SECRET_FILE to its path; or an enrollment token in MESH_TOKEN or"
+                + " MESH_TOKEN_FILE");
     }
 }
