@@ -15,6 +15,7 @@ import dev.meshjoin.core.signing.EnrollmentTokenCredentials;
 import dev.meshjoin.core.signing.HttpJoinTransport;
 import dev.meshjoin.core.signing.HttpSigningServerFactory;
 import dev.meshjoin.core.signing.NetworkSecretCredentials;
+import dev.meshjoin.core.state.StateLock;
 import dev.meshjoin.core.store.BootstrapStores;
 import java.net.URI;
 import java.util.ArrayList;
@@ -54,6 +55,8 @@ final class NodeWiring {
         OverlayDriver overlay = b.overlay != null ? b.overlay : overlay(b);
 
         List<AutoCloseable> opened = new ArrayList<>();
+        // Closed last first: the store, then the lock, so no other process takes the directory early.
+        opened.add(StateLock.acquire(b.stateDirectory));
         try {
             BootstrapStore store = b.store;
             if (store == null) {

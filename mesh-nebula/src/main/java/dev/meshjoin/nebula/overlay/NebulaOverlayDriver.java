@@ -145,6 +145,9 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         return new Builder();
     }
 
+    /** The daemon's pid file, set by start() before the supervisor runs. */
+    private volatile DaemonPidFile pidFile;
+
     /**
      * The tun device name the driver gives a node: {@code mj} and 10 hex digits of a hash of the
      * node name and state directory, so two nodes in one namespace never collide and a restarted
@@ -203,6 +206,8 @@ public final class NebulaOverlayDriver implements OverlayDriver {
             bin = NebulaBinary.locate(explicitBinary, environment);
             tun = tunDeviceOverride != null ? tunDeviceOverride : tunDeviceFor(config);
             file = writeChecked(bin, config, tun);
+            pidFile = new DaemonPidFile(file);
+            pidFile.stopOrphans(stopGrace);
         } catch (OverlayException | ConfigurationException e) {
             synchronized (lock) {
                 setState(OverlayState.FAILED, e.getMessage());
@@ -449,6 +454,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
             }
             current = null;
             supervisor = null;
+            pidFile.clear();
             if (shutdownHook != null) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -604,6 +610,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
                 wakeSupervisor();
             }
         });
+        pidFile.record(p.pid());
         LOG.debug("{}: nebula started, pid {}", node, p.pid());
         return g;
     }
