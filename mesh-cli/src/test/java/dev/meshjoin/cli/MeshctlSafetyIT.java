@@ -7,36 +7,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Processes are safe: one {@code meshctl up} per state directory, and a restart after
  * {@code kill -9} stops the nebula the killed process left behind instead of failing on its tun
  * device. Real nebula in network namespaces; needs root and nebula.
  */
-class MeshctlSafetyIT {
+class MeshctlSafetyIT extends MeshctlLabIT {
     private static final Map<String, String> SECRETS = Map.of("MESH_SECRET", "safety-it-network-secret",
             "MESH_CA_PASSPHRASE", "safety-it-ca-passphrase");
-
-    @TempDir
-    Path tmp;
-
-    private MeshctlLab lab;
-
-    @BeforeAll
-    static void needsRootAndNebula() {
-        MeshctlLab.assumeRootAndNebula();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     private List<String> args(String name) {
         return List.of("--name", name, "--store", "file:" + tmp.resolve("store"), "--state-dir",
