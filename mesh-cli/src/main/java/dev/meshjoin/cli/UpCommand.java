@@ -1,5 +1,6 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
@@ -8,7 +9,7 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.store.BootstrapStores;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
@@ -161,9 +162,9 @@ public final class UpCommand implements Command {
             throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
                     + " network secret, only lighthouses may know the CA passphrase");
         }
-        if (passphrase.length() < SecretCodecFactory.MIN_PASSPHRASE_LENGTH) {
+        if (passphrase.length() < SecretCodecs.MIN_PASSPHRASE_LENGTH) {
             throw new CliException("up: " + passphrase.origin() + " is " + passphrase.length() + " characters; the CA"
-                    + " passphrase must be at least " + SecretCodecFactory.MIN_PASSPHRASE_LENGTH + " (a random one:"
+                    + " passphrase must be at least " + SecretCodecs.MIN_PASSPHRASE_LENGTH + " (a random one:"
                     + " openssl rand -base64 32 > ca-passphrase; chmod 600 ca-passphrase;"
                     + " MESH_CA_PASSPHRASE_FILE=ca-passphrase)");
         }

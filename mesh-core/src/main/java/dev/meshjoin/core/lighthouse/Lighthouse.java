@@ -11,9 +11,9 @@ import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.ip.StoreIpAllocator;
-import dev.meshjoin.core.join.Admission;
+import dev.meshjoin.api.join.Admission;
 import dev.meshjoin.core.join.Registrar;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.record.StoreKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -112,6 +112,11 @@ public final class Lighthouse implements AutoCloseable {
         }
         server = signingServers.start(bindTo, registrar, ca, own);
         return server.endpoint();
+    }
+
+    /** The running signing service, while it runs. */
+    public Optional<SigningServerFactory.SigningServer> server() {
+        return Optional.ofNullable(server);
     }
 
     /** Where the signing service listens, while it does. */
