@@ -2,13 +2,14 @@ package dev.meshjoin;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.overlay.OverlayDriver;
 import dev.meshjoin.api.overlay.OverlayDriverProvider;
 import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.core.join.JoinCredentials;
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.core.signing.CredentialAdmission;
 import dev.meshjoin.core.signing.EnrollmentToken;
 import dev.meshjoin.core.signing.EnrollmentTokenCredentials;
@@ -153,13 +154,13 @@ final class NodeWiring {
             throw new ConfigurationException("MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
                     + " network secret, only lighthouses may know the CA passphrase");
         }
-        if (passphrase.length() < SecretCodecFactory.MIN_PASSPHRASE_LENGTH) {
+        if (passphrase.length() < SecretCodecs.MIN_PASSPHRASE_LENGTH) {
             throw new ConfigurationException(passphrase.origin() + " is " + passphrase.length() + " characters; the"
-                    + " CA passphrase must be at least " + SecretCodecFactory.MIN_PASSPHRASE_LENGTH + " (a random one:"
+                    + " CA passphrase must be at least " + SecretCodecs.MIN_PASSPHRASE_LENGTH + " (a random one:"
                     + " openssl rand -base64 32 > ca-passphrase; chmod 600 ca-passphrase;"
                     + " MESH_CA_PASSPHRASE_FILE=ca-passphrase)");
         }
-        return SecretCodecFactory.passphrase(chars(passphrase));
+        return SecretCodecs.passphrase(chars(passphrase));
     }
 
     private static char[] chars(SecretValue v) {

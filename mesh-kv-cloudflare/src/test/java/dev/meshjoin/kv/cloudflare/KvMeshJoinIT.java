@@ -1,10 +1,11 @@
 package dev.meshjoin.kv.cloudflare;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
@@ -33,7 +34,7 @@ class KvMeshJoinIT {
                 .storeFactory(name -> CloudflareKvStore.builder().baseUrl(kv.baseUrl()).accountId(kv.accountId())
                         .namespaceId(kv.namespaceId()).apiToken("kv-token").propagationBound(DELAY).build())
                 .caProvider(new TestDoubleCertificateAuthorityProvider())
-                .caKeyCodec(SecretCodecFactory.passphrase("kv-ca-passphrase".toCharArray()))
+                .caKeyCodec(SecretCodecs.passphrase("kv-ca-passphrase".toCharArray()))
                 .joinTimeout(Duration.ofSeconds(60)).build();
         return mesh;
     }
