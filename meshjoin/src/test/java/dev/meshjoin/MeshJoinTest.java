@@ -47,6 +47,14 @@ class MeshJoinTest {
         assertThat(status.state()).as(status.detail()).isEqualTo(NodeState.READY);
         assertThat(status.founder()).isTrue();
         assertThat(seen).contains(NodeState.FOUNDING, NodeState.READY);
+        dev.meshjoin.core.NetworkInfo network = node.network().orElseThrow();
+        assertThat(network.name()).isEqualTo("mesh");
+        assertThat(network.cidr()).isEqualTo(dev.meshjoin.api.net.Ipv4Cidr.parse("10.42.0.0/16"));
+        assertThat(network.founder()).isEqualTo("worker-7");
+        assertThat(network.lighthouses()).extracting(dev.meshjoin.core.NetworkInfo.Lighthouse::name).containsExactly("worker-7");
+        assertThat(network.caFingerprint()).isEqualTo(node.certificate().orElseThrow().issuer());
+        assertThat(node.liveEntryPoints()).isEmpty();
+        assertThat(node.heartbeatNow()).isTrue();
         assertThat(RecordingStoreProvider.CLOSED).hasValue(0);
         node.close();
         assertThat(RecordingStoreProvider.CLOSED).as("closed with the node").hasValue(1);

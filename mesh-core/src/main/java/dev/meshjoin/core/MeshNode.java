@@ -24,8 +24,6 @@ import dev.meshjoin.core.machine.StatusBoard;
 import dev.meshjoin.core.presence.EntryPointSpec;
 import dev.meshjoin.core.presence.EntryPoints;
 import dev.meshjoin.core.presence.Presence;
-import dev.meshjoin.core.record.EntryPointRecord;
-import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.NetworkView;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,8 +90,10 @@ public final class MeshNode implements AutoCloseable {
     }
 
     /** The network record this node joined, once known. */
-    public Optional<NetworkRecord> networkRecord() {
-        return run.network().map(NetworkView::record);
+    public Optional<NetworkInfo> network() {
+        return run.network().map(NetworkView::record).map(r -> new NetworkInfo(r.network(), Ipv4Cidr.parse(r.cidr()),
+                r.caType(), r.caFingerprint(), r.founder(), r.foundedAt(), r.lighthouses().stream()
+                        .map(l -> new NetworkInfo.Lighthouse(l.name(), l.overlayAddress(), l.endpoints())).toList()));
     }
 
     /** This node's certificate, once it has one. */
@@ -219,13 +219,23 @@ public final class MeshNode implements AutoCloseable {
     }
 
     /** The entry points of this node's network that are live now. */
-    public List<EntryPointRecord> liveEntryPoints() {
-        return new EntryPoints(config.store, config.keys, config.clock).live();
+    public List<EntryPoint> liveEntryPoints() {
+        return new EntryPoints(config.store, config.keys, config.clock).live().stream().map(e -> new EntryPoint(
+                e.node(), e.publicAddress(), e.port(), e.services(), e.overlayAddress(), e.expiresAt())).toList();
     }
 
-    /** This node's heartbeat, once READY. */
-    public Optional<Presence> presence() {
-        return run.presence();
+    /**
+     * Refreshes this node's member record and entry point now instead of at the next heartbeat
+     * (after a change of public address, say); false when the node is not READY.
+     */
+    public boolean heartbeatNow() {
+        run.presence().ifPresent(Presence::beat);
+        return run.presence().isPresent();
+    }
+
+    /** Whether this node currently publishes an entry point. */
+    public boolean publishesEntryPoint() {
+        return run.presence().map(Presence::published).orElse(false);
     }
 
     /** Builds a {@link MeshNode}; the Javadoc of each setter gives its default. */

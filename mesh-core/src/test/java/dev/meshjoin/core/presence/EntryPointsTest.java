@@ -117,7 +117,7 @@ class EntryPointsTest {
         MeshNode n = entryNode("liar", port);
         assertThat(n.join().state()).isEqualTo(NodeState.READY);
         assertThat(live()).isEmpty();
-        assertThat(n.presence().orElseThrow().published()).isFalse();
+        assertThat(n.publishesEntryPoint()).isFalse();
     }
 
     @Test
@@ -156,7 +156,7 @@ class EntryPointsTest {
         MemberRecord before = Json.read(mesh.store().get("mesh/test/members/beating").orElseThrow().value(), MemberRecord.class, "m");
         EntryPointRecord epBefore = live().get(0);
         clock.advance(Duration.ofMinutes(30));
-        n.presence().orElseThrow().beat();
+        assertThat(n.heartbeatNow()).isTrue();
         MemberRecord after = Json.read(mesh.store().get("mesh/test/members/beating").orElseThrow().value(), MemberRecord.class, "m");
         assertThat(after.lastSeen()).isEqualTo(before.lastSeen().plus(Duration.ofMinutes(30)));
         assertThat(live().get(0).expiresAt()).isEqualTo(epBefore.expiresAt().plus(Duration.ofMinutes(30)));
