@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The jars go into a temporary local repository (never the shared {@code ~/.m2}); everything
  * else (plugins, Bouncy Castle, Jackson, ...) is read from {@code ~/.m2} as a read-only tail
- * ({@code maven.repo.local.tail}, Maven 3.9), offline. Needs root (namespaces), nebula and the
+ * ({@code maven.repo.local.tail}, Maven 3.9), offline. The libraries run on the module path, so
+ * their module descriptors are tried for real. Needs root (namespaces), nebula and the
  * reactor's jars (run through {@code ./mvnw verify}).
  */
 class FreshProjectIT {
@@ -80,15 +81,18 @@ class FreshProjectIT {
         processes.add(build);
         assertThat(build.waitFor(300, TimeUnit.SECONDS)).as("the build ends").isTrue();
         assertThat(build.exitValue()).as(Files.readString(buildLog)).isZero();
-        String classpath = app.resolve("target/classes") + ":" + Files.readString(app.resolve("cp.txt")).strip();
-        assertThat(classpath).contains("meshjoin-" + version + ".jar").doesNotContain("/mesh-testkit");
+        String modulePath = Files.readString(app.resolve("cp.txt")).strip();
+        assertThat(modulePath).contains("meshjoin-" + version + ".jar").doesNotContain("/mesh-testkit");
 
         lab = NetnsLab.create(1);
         NetnsHost host = lab.host(1);
         Path log = tmp.resolve("app.log");
         Process run = host.start(List.of("env", "MESH_SECRET=fresh-project-network-secret",
                 "MESH_CA_PASSPHRASE=fresh-project-ca-passphrase",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath, "app.Main",
+                // The libraries as named modules (their module-info: exports, uses/provides, the
+                // opens Jackson needs), the user's code on the class path as most workers have it.
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--module-path", modulePath,
+                "--add-modules", "ALL-MODULE-PATH", "-cp", app.resolve("target/classes").toString(), "app.Main",
                 tmp.resolve("store").toString(), tmp.resolve("state").toString(), host.address() + ":4242"), log);
         processes.add(run);
         assertThat(run.waitFor(120, TimeUnit.SECONDS)).as("the sample ends").isTrue();

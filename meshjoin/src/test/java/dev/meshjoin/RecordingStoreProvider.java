@@ -29,7 +29,7 @@ public final class RecordingStoreProvider implements BootstrapStoreProvider {
     @Override
     public BootstrapStore open(URI uri) {
         OPENED.add(uri);
-        return new dev.meshjoin.core.ForwardingStore(InMemoryBootstrapStore.linearizable()) {
+        return new dev.meshjoin.testkit.store.ForwardingStore(InMemoryBootstrapStore.linearizable()) {
             @Override
             public void close() {
                 CLOSED.incrementAndGet();

@@ -7,7 +7,7 @@ import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
-import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.core.testing.MeshHarness;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -12,7 +12,7 @@ import dev.meshjoin.core.signing.EnrollmentToken;
 import dev.meshjoin.core.signing.EnrollmentTokenCredentials;
 import dev.meshjoin.core.signing.EnrollmentTokens;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
-import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.core.testing.MeshHarness;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import dev.meshjoin.testkit.time.MutableClock;
 import java.time.Duration;

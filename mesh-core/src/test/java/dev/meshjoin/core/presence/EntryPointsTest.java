@@ -11,7 +11,7 @@ import dev.meshjoin.core.record.EntryPointRecord;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
-import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.core.testing.MeshHarness;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import dev.meshjoin.testkit.time.MutableClock;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.StoreException;
-import dev.meshjoin.core.ForwardingStore;
+import dev.meshjoin.testkit.store.ForwardingStore;
 import dev.meshjoin.testkit.Concurrently;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import java.nio.charset.StandardCharsets;

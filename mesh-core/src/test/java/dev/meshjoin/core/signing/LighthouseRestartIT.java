@@ -14,7 +14,7 @@ import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
-import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.core.testing.MeshHarness;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

@@ -10,7 +10,7 @@ import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.address.DetectedAddress;
 import dev.meshjoin.core.address.PublicAddressDetector;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
-import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.core.testing.MeshHarness;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import java.time.Duration;
 import java.util.List;

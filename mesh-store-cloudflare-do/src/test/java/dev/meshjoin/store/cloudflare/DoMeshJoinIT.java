@@ -8,7 +8,7 @@ import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
-import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.core.testing.MeshHarness;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package dev.meshjoin.testkit.join;
+package dev.meshjoin.core.testing;
 
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.net.Endpoint;

@@ -1,4 +1,4 @@
-package dev.meshjoin.testkit.harness;
+package dev.meshjoin.core.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.meshjoin.core;
+package dev.meshjoin.testkit.store;
 
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Consistency;
@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A store that passes everything to another; tests override the operations they disturb. */
+/**
+ * A store that passes everything to another; tests override the operations they disturb (a write
+ * that lands and then fails, a larger minimum time-to-live, a count of calls).
+ */
 public class ForwardingStore implements BootstrapStore {
     protected final BootstrapStore delegate;
 

@@ -1,12 +1,10 @@
-package dev.meshjoin.testkit.harness;
+package dev.meshjoin.core.testing;
 
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.api.join.SecretCodecFactory;
-import dev.meshjoin.testkit.join.InProcessJoinNetwork;
-import dev.meshjoin.testkit.join.SharedSecretAdmission;
 import dev.meshjoin.testkit.overlay.InMemoryOverlayDriver;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import java.io.IOException;

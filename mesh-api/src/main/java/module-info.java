@@ -1,0 +1,15 @@
+/**
+ * The meshjoin SPI: the interfaces a store, certificate format, overlay or join transport
+ * implements, their value types and the exception hierarchy. JDK only.
+ */
+module dev.meshjoin.api {
+    exports dev.meshjoin.api;
+    exports dev.meshjoin.api.ca;
+    exports dev.meshjoin.api.ip;
+    exports dev.meshjoin.api.join;
+    exports dev.meshjoin.api.net;
+    exports dev.meshjoin.api.overlay;
+    exports dev.meshjoin.api.retry;
+    exports dev.meshjoin.api.secret;
+    exports dev.meshjoin.api.store;
+}
