@@ -678,6 +678,12 @@ public final class MeshNode implements AutoCloseable {
             if (round >= 5) {
                 throw new StoreException(store.name(), "register " + key, "the member record kept changing", true);
             }
+            if (!store.consistency().isLinearizable()) {
+                // The lighthouse wrote this key moments ago, maybe still invisible here; an eventual
+                // store such as KV takes one write per second per key and reports a write inside that
+                // second as a lost race. Try again once the key's write slot is free.
+                sleepQuietly(Duration.ofMillis(1100));
+            }
         }
         Presence p = new Presence(store, keys, nodeName, clock, heartbeat, entryPoint,
                 () -> addressDetector.detect(Optional.ofNullable(observedSource)).map(DetectedAddress::address),
@@ -687,6 +693,15 @@ public final class MeshNode implements AutoCloseable {
         NodeStatus ready = new NodeStatus(NodeState.READY, "on the mesh at " + cert.addresses().get(0),
                 Optional.empty(), Optional.of(cert.addresses().get(0)), founder, clock.instant());
         publish(ready);
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while registering");
+        }
     }
 
     private void onOverlayChange(OverlayHealth previous, OverlayHealth current) {

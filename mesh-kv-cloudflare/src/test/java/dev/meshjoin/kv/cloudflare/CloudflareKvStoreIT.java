@@ -313,7 +313,16 @@ class CloudflareKvStoreIT {
         assertThat(server.requests(RequestKind.GET_VALUE)).isEqualTo(1);
         server.resetCounts();
         clock.advance(Duration.ofSeconds(1));
-        store.compareAndSet("mesh/x", e.version(), bytes("w"));
+        Entry w = store.compareAndSet("mesh/x", e.version(), bytes("w")).orElseThrow();
+        assertThat(server.totalRequests()).as("compareAndSet: metadata read, PUT").isEqualTo(2);
+        server.resetCounts();
+        store.list("mesh/");
+        assertThat(server.totalRequests()).as("list of under 1,000 keys: one page").isEqualTo(1);
+        server.resetCounts();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(store.delete("mesh/x", w.version())).isTrue();
+        assertThat(server.requests(RequestKind.GET_METADATA)).as("delete: metadata read").isEqualTo(1);
+        assertThat(server.requests(RequestKind.DELETE)).as("delete: one DELETE").isEqualTo(1);
         assertThat(server.totalRequests()).isEqualTo(2);
     }
 }

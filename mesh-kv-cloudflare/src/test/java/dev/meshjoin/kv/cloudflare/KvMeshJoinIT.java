@@ -27,7 +27,11 @@ class KvMeshJoinIT {
     private MeshHarness mesh;
 
     private MeshHarness harness() {
-        kv = LocalKvServer.builder().token("kv-token").propagationDelay(DELAY).build();
+        return harness(LocalKvServer.builder());
+    }
+
+    private MeshHarness harness(LocalKvServer.Builder server) {
+        kv = server.token("kv-token").propagationDelay(DELAY).build();
         mesh = MeshHarness.builder()
                 .storeFactory(name -> CloudflareKvStore.builder().baseUrl(kv.baseUrl()).accountId(kv.accountId())
                         .namespaceId(kv.namespaceId()).apiToken("kv-token").propagationBound(DELAY).build())
@@ -67,8 +71,29 @@ class KvMeshJoinIT {
         assertThat(h.node("joiner").join().state()).isEqualTo(NodeState.READY);
         Map<RequestKind, Integer> joiner = counts();
         System.out.println("KV requests per join: founder " + founder + "; joiner (with the lighthouse's share) " + joiner);
-        assertThat(founder.get(RequestKind.PUT)).isPositive();
-        assertThat(joiner.get(RequestKind.PUT)).isPositive();
+        // The figures of README's per-join table ("Cost per operation and per join") are upper bounds here.
+        assertThat(founder.get(RequestKind.GET_METADATA) + founder.get(RequestKind.GET_VALUE)).isBetween(1, 14);
+        assertThat(founder.get(RequestKind.PUT) + founder.get(RequestKind.DELETE)).isBetween(1, 7);
+        assertThat(founder.get(RequestKind.LIST)).isZero();
+        assertThat(joiner.get(RequestKind.GET_METADATA) + joiner.get(RequestKind.GET_VALUE)).isBetween(1, 12);
+        assertThat(joiner.get(RequestKind.PUT) + joiner.get(RequestKind.DELETE)).isBetween(1, 5);
+        assertThat(joiner.get(RequestKind.LIST)).isLessThanOrEqualTo(1);
+        assertThat(founder.get(RequestKind.REFUSED) + joiner.get(RequestKind.REFUSED)).isZero();
+    }
+
+    @Test
+    void aJoinFailsAtOnceWhenTheFreeTiersDailyWritesAreUsedUp() {
+        // The day's writes are gone (0 left); reads still work, so the node gets as far as its first write.
+        MeshHarness h = harness(LocalKvServer.builder().freeTier(100_000, 0, 1_000, 1_000));
+        long t0 = System.nanoTime();
+        NodeStatus s = h.node("founder").join();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+        assertThat(s.state()).isEqualTo(NodeState.FAILED);
+        assertThat(s.detail()).contains("the Cloudflare free tier's daily writes are used up; they reset at 00:00 UTC");
+        assertThat(took).as("at once, not after retries or the join timeout").isLessThan(Duration.ofSeconds(5));
+        assertThat(kv.requests(RequestKind.PUT)).as("one write, refused, not retried").isEqualTo(1);
+        assertThat(kv.latestValue(kv.namespaceId(), "mesh/test/founder")).isNull();
     }
 
     private Map<RequestKind, Integer> counts() {
