@@ -1,17 +1,20 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.SecretCodecFactory;
 import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.NebulaMesh;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -27,7 +30,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>The network secret comes from {@code MESH_SECRET}. A node with a public endpoint may found the
  * network and then holds the CA, sealed in the store under {@code MESH_CA_PASSPHRASE}, which must be
- * set and differ from the network secret; a node without one only joins and needs no CA passphrase.
+ * set, at least 16 characters and differ from the network secret; a node without one only joins and
+ * needs no CA passphrase. Each may come from a file instead ({@code MESH_SECRET_FILE},
+ * {@code MESH_CA_PASSPHRASE_FILE}: Docker secrets, systemd credentials).
  */
 public final class UpCommand implements Command {
 
@@ -56,12 +61,13 @@ public final class UpCommand implements Command {
                 .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
                 .string("join-timeout", "how long the whole join may take", "2m");
         Flags.Parsed p = flags.parse(inv.args());
-        String secret = inv.env().get("MESH_SECRET");
-        if (secret == null || secret.isEmpty()) {
-            throw new CliException("up: set the network secret in the environment variable MESH_SECRET");
-        }
+        SecretValue secretValue = inv.secrets().read("MESH_SECRET").orElseThrow(() -> new CliException(
+                "up: set the network secret in the environment variable MESH_SECRET, or put it in a file and set"
+                        + " MESH_SECRET_FILE to its path"));
+        secretValue.warnings().forEach(w -> inv.err().println("up: warning: " + w));
+        char[] secret = secretValue.chars();
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
-        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secret);
+        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue);
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
             overlay.binary(inv.path(p.get("nebula")));
@@ -69,7 +75,7 @@ public final class UpCommand implements Command {
         BootstrapStore store = BootstrapStores.open(p.require("store"));
         PrintStream out = inv.out();
         long[] started = {System.nanoTime()};
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret.toCharArray(), caPassphrase, overlay)
+        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret, caPassphrase, overlay)
                 .nodeName(p.require("name"))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))
@@ -121,20 +127,29 @@ public final class UpCommand implements Command {
     }
 
     /** The CA passphrase, or null for a node that only joins. */
-    private static char[] caPassphrase(Invocation inv, Endpoint publicEndpoint, String secret) {
-        String passphrase = inv.env().get("MESH_CA_PASSPHRASE");
-        if (passphrase == null || passphrase.isEmpty()) {
+    private static char[] caPassphrase(Invocation inv, Endpoint publicEndpoint, SecretValue secret) {
+        Optional<SecretValue> read = inv.secrets().read("MESH_CA_PASSPHRASE");
+        if (read.isEmpty() || read.get().isEmpty()) {
             if (publicEndpoint != null) {
                 throw new CliException("up: a node with --public-endpoint may found the network and hold its CA;"
-                        + " set the CA passphrase in MESH_CA_PASSPHRASE (distinct from MESH_SECRET)");
+                        + " set the CA passphrase in MESH_CA_PASSPHRASE or MESH_CA_PASSPHRASE_FILE (distinct from"
+                        + " MESH_SECRET)");
             }
             return null;
         }
-        if (passphrase.equals(secret)) {
+        SecretValue passphrase = read.get();
+        passphrase.warnings().forEach(w -> inv.err().println("up: warning: " + w));
+        if (passphrase.sameAs(secret)) {
             throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
                     + " network secret, only lighthouses may know the CA passphrase");
         }
-        return passphrase.toCharArray();
+        if (passphrase.length() < SecretCodecFactory.MIN_PASSPHRASE_LENGTH) {
+            throw new CliException("up: " + passphrase.origin() + " is " + passphrase.length() + " characters; the CA"
+                    + " passphrase must be at least " + SecretCodecFactory.MIN_PASSPHRASE_LENGTH + " (a random one:"
+                    + " openssl rand -base64 32 > ca-passphrase; chmod 600 ca-passphrase;"
+                    + " MESH_CA_PASSPHRASE_FILE=ca-passphrase)");
+        }
+        return passphrase.chars();
     }
 
     private static List<String> csv(String value) {

@@ -2,6 +2,8 @@ package dev.meshjoin.kv.cloudflare;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.retry.RetryPolicy;
+import dev.meshjoin.api.secret.SecretSource;
+import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Consistency;
 import dev.meshjoin.api.store.Entry;
@@ -381,10 +383,13 @@ public final class CloudflareKvStore implements BootstrapStore {
                 namespaceId = env.get(ENV_NAMESPACE_ID).trim();
             }
             if (apiToken == null) {
-                KvSettings.token(env).ifPresent(t -> {
-                    apiToken = t.value();
-                    tokenSource = t.source();
-                });
+                // CLOUDFLARE_API_TOKEN or CLOUDFLARE_API_TOKEN_FILE (Docker secrets, systemd credentials).
+                Optional<SecretValue> token = SecretSource.of(env).read(ENV_API_TOKEN);
+                if (token.isPresent() && KvSettings.nonBlank(token.get().string())) {
+                    apiToken = token.get().string().trim();
+                    tokenSource = token.get().origin().equals(ENV_API_TOKEN)
+                            ? "the environment variable " + ENV_API_TOKEN : token.get().origin();
+                }
             }
             return this;
         }

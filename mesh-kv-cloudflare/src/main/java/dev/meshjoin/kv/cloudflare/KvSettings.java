@@ -1,63 +1,20 @@
 package dev.meshjoin.kv.cloudflare;
 
 import dev.meshjoin.api.ConfigurationException;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 
-/** The checks of the store's settings: required values, the token (or its file), the endpoint. */
+/** The checks of the store's settings: required values and the endpoint the token may go to. */
 final class KvSettings {
     private static final String CLOUDFLARE_API_HOST = "api.cloudflare.com";
-
-    /** A token and where it came from, for messages that must not contain it. */
-    record Token(String value, String source) {
-        @Override
-        public String toString() {
-            return "Token[from " + source + "]";
-        }
-    }
 
     private KvSettings() {
     }
 
     static boolean nonBlank(String s) {
         return s != null && !s.isBlank();
-    }
-
-    /** The token from {@code CLOUDFLARE_API_TOKEN}, or from the file {@code CLOUDFLARE_API_TOKEN_FILE} names. */
-    static Optional<Token> token(Map<String, String> env) {
-        String direct = env.get(CloudflareKvStore.ENV_API_TOKEN);
-        String file = env.get(CloudflareKvStore.ENV_API_TOKEN_FILE);
-        if (nonBlank(direct) && nonBlank(file)) {
-            throw new ConfigurationException("both " + CloudflareKvStore.ENV_API_TOKEN + " and "
-                    + CloudflareKvStore.ENV_API_TOKEN_FILE + " are set; set only one of them");
-        }
-        if (nonBlank(direct)) {
-            return Optional.of(new Token(direct.trim(), "the environment variable " + CloudflareKvStore.ENV_API_TOKEN));
-        }
-        if (!nonBlank(file)) {
-            return Optional.empty();
-        }
-        Path path = Path.of(file.trim());
-        String source = "the file " + path + " (" + CloudflareKvStore.ENV_API_TOKEN_FILE + ")";
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8).strip();
-        } catch (IOException | RuntimeException e) {
-            throw new ConfigurationException("cannot read the Cloudflare API token from " + source + ": "
-                    + e.getClass().getSimpleName() + "; check that the file exists and this process may read it");
-        }
-        if (text.isEmpty() || text.contains("\n")) {
-            throw new ConfigurationException("the Cloudflare API token in " + source + " must be one non-empty line");
-        }
-        return Optional.of(new Token(text, source));
     }
 
     static void requireAll(String accountId, String namespaceId, String apiToken) {

@@ -116,20 +116,22 @@ class CloudflareKvStoreProviderTest {
 
     @Test
     void theTokenMayComeFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        java.nio.file.Path file = dir.resolve("token");
-        java.nio.file.Files.writeString(file, "file-t0ken\n");
-        Map<String, String> env = Map.of("CLOUDFLARE_ACCOUNT_ID", "a", "CLOUDFLARE_KV_NAMESPACE_ID", "n",
-                "CLOUDFLARE_API_TOKEN_FILE", file.toString());
+        java.nio.file.Path f = dir.resolve("cf-token");
+        java.nio.file.Files.writeString(f, "tok-from-file\n");
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Map<String, String> env = Map.of("CLOUDFLARE_ACCOUNT_ID", "acc0unt", "CLOUDFLARE_KV_NAMESPACE_ID", "n4mespace",
+                "CLOUDFLARE_API_TOKEN_FILE", f.toString());
         try (BootstrapStore s = new CloudflareKvStoreProvider(env).open(URI.create("cloudflare-kv:env"))) {
-            assertThat(s.toString()).contains("the file " + file).doesNotContain("file-t0ken");
+            assertThat(s.toString()).contains("CLOUDFLARE_API_TOKEN_FILE (" + f + ")").doesNotContain("tok-from-file");
         }
         Map<String, String> both = new java.util.HashMap<>(env);
-        both.put("CLOUDFLARE_API_TOKEN", "x");
+        both.put("CLOUDFLARE_API_TOKEN", "tok-3n-value");
         assertThatThrownBy(() -> new CloudflareKvStoreProvider(both).open(URI.create("cloudflare-kv:env")))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("set only one");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("both CLOUDFLARE_API_TOKEN and CLOUDFLARE_API_TOKEN_FILE are set");
         Map<String, String> missing = Map.of("CLOUDFLARE_ACCOUNT_ID", "a", "CLOUDFLARE_KV_NAMESPACE_ID", "n",
                 "CLOUDFLARE_API_TOKEN_FILE", dir.resolve("absent").toString());
         assertThatThrownBy(() -> new CloudflareKvStoreProvider(missing).open(URI.create("cloudflare-kv:env")))
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("cannot read the Cloudflare API token");
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("CLOUDFLARE_API_TOKEN_FILE");
     }
 }
