@@ -6,10 +6,12 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.join.JoinCredentials;
 import dev.meshjoin.core.store.BootstrapStores;
 import dev.meshjoin.nebula.NebulaMesh;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -25,7 +27,8 @@ import java.util.concurrent.CountDownLatch;
  *     --state-dir /var/lib/meshjoin/worker-1 --public-endpoint 203.0.113.7:4242
  * </pre>
  *
- * <p>The network secret comes from {@code MESH_SECRET}. A node with a public endpoint may found the
+ * <p>The network secret comes from {@code MESH_SECRET}; a node given an enrollment token
+ * ({@code MESH_TOKEN} or {@code --token}) joins with it and needs no network secret. A node with a public endpoint may found the
  * network and then holds the CA, sealed in the store under {@code MESH_CA_PASSPHRASE}, which must be
  * set and differ from the network secret; a node without one only joins and needs no CA passphrase.
  */
@@ -54,39 +57,34 @@ public final class UpCommand implements Command {
                 .string("groups", "comma-separated groups this node asks for", "")
                 .string("nebula", "path of the nebula binary (default: NEBULA_BIN, then PATH)")
                 .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
-                .string("join-timeout", "how long the whole join may take", "2m");
+                .string("join-timeout", "how long the whole join may take", "2m")
+                .string("token", "join with this enrollment token instead of the network secret (better: MESH_TOKEN,"
+                        + " which other users cannot read in the process list)");
         Flags.Parsed p = flags.parse(inv.args());
+        List<String> required = p.requireAll("name", "store", "state-dir");
         String secret = inv.env().get("MESH_SECRET");
-        if (secret == null || secret.isEmpty()) {
-            throw new CliException("up: set the network secret in the environment variable MESH_SECRET");
-        }
+        JoinCredentials credentials = UpCredentials.of(p.get("token"), inv.env().get("MESH_TOKEN"), secret);
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
         char[] caPassphrase = caPassphrase(inv, publicEndpoint, secret);
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
             overlay.binary(inv.path(p.get("nebula")));
         }
-        BootstrapStore store = BootstrapStores.open(p.require("store"));
+        Duration joinTimeout = dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout"));
+        BootstrapStore store = BootstrapStores.open(required.get(1));
         PrintStream out = inv.out();
-        long[] started = {System.nanoTime()};
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret.toCharArray(), caPassphrase, overlay)
-                .nodeName(p.require("name"))
+        UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
+        MeshNode node = NebulaMesh.builder(store, p.get("network"), credentials,
+                        secret == null || secret.isEmpty() ? null : secret.toCharArray(), caPassphrase, overlay)
+                .nodeName(required.get(0))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))
                 .publicEndpoint(publicEndpoint)
                 .signingPort(Integer.parseInt(p.get("signing-port")))
-                .stateDirectory(inv.path(p.require("state-dir")))
+                .stateDirectory(inv.path(required.get(2)))
                 .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
-                .joinTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout")))
-                .listener((before, now) -> {
-                    synchronized (out) {
-                        out.println(now.state() == NodeState.READY
-                                ? "READY " + now.address().map(a -> a.address().toString()).orElse("?")
-                                : now.state() + " " + Meshctl.oneLine(now.detail())
-                                        + " (+" + (System.nanoTime() - started[0]) / 1_000_000 + " ms)");
-                        out.flush();
-                    }
-                })
+                .joinTimeout(joinTimeout)
+                .listener(progress)
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
@@ -101,23 +99,19 @@ public final class UpCommand implements Command {
         }, "meshctl-up-stop");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        started[0] = System.nanoTime();
+        progress.started();
         NodeStatus status = node.join();
         if (status.state() == NodeState.READY) {
-            synchronized (out) {
-                out.println("joined in " + (System.nanoTime() - started[0]) / 1_000_000 + " ms"
-                        + (status.founder() ? " as founder" : ""));
-                out.flush();
-            }
+            progress.joined(status);
         } else {
             Runtime.getRuntime().removeShutdownHook(hook);
             node.close();
             store.close();
             throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),
-                    status.state() == NodeState.FALLBACK ? 3 : 1);
+                    status.state() == NodeState.FALLBACK ? ExitStatus.FALLBACK : ExitStatus.ERROR);
         }
         stopped.await();
-        return 0;
+        return ExitStatus.OK;
     }
 
     /** The CA passphrase, or null for a node that only joins. */

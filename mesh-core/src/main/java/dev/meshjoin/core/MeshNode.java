@@ -579,13 +579,16 @@ public final class MeshNode implements AutoCloseable {
                 } catch (JoinRefusedException e) {
                     throw e;
                 } catch (MeshException e) {
-                    LOG.info("{}: lighthouse {} did not answer: {}", nodeName, lh.name(), e.getMessage());
+                    LOG.debug("{}: lighthouse {} did not answer: {}", nodeName, lh.name(), e.getMessage());
                     lastError = e;
                 }
             }
             if (response != null || System.nanoTime() + backoff.toNanos() > deadline) {
                 break;
             }
+            // One status per failed round, so whoever watches the node sees what it waits for.
+            transition(NodeState.JOINING, "no lighthouse answered yet (" + lastError.getMessage() + "); retrying in "
+                    + backoff.toMillis() + " ms", null);
             Thread.sleep(backoff.toMillis());
             backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : backoff.multipliedBy(2);
         }
@@ -691,7 +694,10 @@ public final class MeshNode implements AutoCloseable {
 
     private void onOverlayChange(OverlayHealth previous, OverlayHealth current) {
         NodeState s = status.state();
-        if (s == NodeState.READY && current.state() == OverlayState.DEGRADED) {
+        if (s == NodeState.STARTING_OVERLAY && current.state() == OverlayState.STARTING) {
+            transition(NodeState.STARTING_OVERLAY, "overlay: " + current.detail() + "; waiting up to " + overlayTimeout
+                    + " for a peer to answer over it", null);
+        } else if (s == NodeState.READY && current.state() == OverlayState.DEGRADED) {
             transition(NodeState.DEGRADED, "overlay degraded: " + current.detail(), null);
         } else if (s == NodeState.DEGRADED && current.state() == OverlayState.UP) {
             transition(NodeState.READY, "overlay recovered: " + current.detail(), null);
