@@ -1,5 +1,6 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.api.secret.SecretSource;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -15,7 +16,14 @@ public record Invocation(List<String> args, InputStream in, PrintStream out, Pri
 
     public Invocation {
         args = List.copyOf(args);
-        env = Map.copyOf(env);
+        // The process environment is kept as is, so SecretSource recognises it and reads secrets
+        // as the raw bytes the process was started with, whatever the locale.
+        env = env == System.getenv() ? env : Map.copyOf(env);
+    }
+
+    /** The secrets of this invocation's environment: {@code NAME} or {@code NAME_FILE}. */
+    public SecretSource secrets() {
+        return SecretSource.of(env);
     }
 
     /** Resolves a path argument against the working directory. */

@@ -84,7 +84,7 @@ public final class MembersCommand implements Command {
                              String publicEndpoint, EntryPointView entryPoint, String certificateFingerprint,
                              Instant certificateNotAfter, Instant lastSeen) {
         static MemberView of(MemberRecord m, EntryPointRecord ep, Instant now, Duration staleAfter) {
-            return new MemberView(MembersCommand.status(m, now, staleAfter), m.node(), m.overlayAddress(), m.role(), m.groups(),
+            return new MemberView(MembersCommand.status(m, now, staleAfter), m.node(), m.overlayAddress(), m.role().wire(), m.groups(),
                     m.publicEndpoint(), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
                     m.certificateFingerprint(), m.certificateNotAfter(), m.lastSeen());
         }

@@ -1,6 +1,7 @@
 package dev.meshjoin.cli;
 
 import dev.meshjoin.api.secret.SecretCodec;
+import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.core.secret.DefaultSecretCodec;
 import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.core.secret.SecretKeyring;
@@ -8,7 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
+import java.util.Optional;
 
 /**
  * {@code meshctl secret seal|open}: seals the value on standard input, or opens a sealed one, so an
@@ -97,22 +98,23 @@ public final class SecretCommand implements Command {
         return 0;
     }
 
-    /** The passphrase from the environment; refuses when it is missing, empty or ambiguous. */
+    /** The passphrase from the environment or its file; refuses when it is missing, empty or ambiguous. */
     static char[] passphrase(Invocation invocation) {
-        String mesh = invocation.env().get("MESH_SECRET");
-        String vpn = invocation.env().get("VPN_ENCRYPTION_KEY");
-        if (mesh == null && vpn == null) {
-            throw new CliException("secret: set MESH_SECRET (or VPN_ENCRYPTION_KEY) to the network secret");
+        Optional<SecretValue> mesh = invocation.secrets().read("MESH_SECRET");
+        Optional<SecretValue> vpn = invocation.secrets().read("VPN_ENCRYPTION_KEY");
+        if (mesh.isEmpty() && vpn.isEmpty()) {
+            throw new CliException("secret: set MESH_SECRET (or VPN_ENCRYPTION_KEY) to the network secret, or put it"
+                    + " in a file and set MESH_SECRET_FILE to its path");
         }
-        if (mesh != null && vpn != null && !mesh.equals(vpn)) {
+        if (mesh.isPresent() && vpn.isPresent() && !mesh.get().sameAs(vpn.get())) {
             throw new CliException("secret: MESH_SECRET and VPN_ENCRYPTION_KEY are both set and differ; unset one");
         }
-        String value = Objects.requireNonNullElse(mesh, vpn);
+        SecretValue value = mesh.orElseGet(vpn::get);
         if (value.isEmpty()) {
-            throw new CliException("secret: " + (mesh != null ? "MESH_SECRET" : "VPN_ENCRYPTION_KEY")
-                    + " is empty; an empty passphrase protects nothing");
+            throw new CliException("secret: " + value.origin() + " is empty; an empty passphrase protects nothing");
         }
-        return value.toCharArray();
+        value.warnings().forEach(w -> invocation.err().println("secret: warning: " + w));
+        return value.chars();
     }
 
     private static byte[] fromText(byte[] input, boolean base64) {

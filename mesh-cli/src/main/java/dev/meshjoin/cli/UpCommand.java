@@ -1,19 +1,22 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.SecretCodecFactory;
 import dev.meshjoin.core.join.JoinCredentials;
 import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.NebulaMesh;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -30,7 +33,9 @@ import java.util.concurrent.CountDownLatch;
  * <p>The network secret comes from {@code MESH_SECRET}; a node given an enrollment token
  * ({@code MESH_TOKEN} or {@code --token}) joins with it and needs no network secret. A node with a public endpoint may found the
  * network and then holds the CA, sealed in the store under {@code MESH_CA_PASSPHRASE}, which must be
- * set and differ from the network secret; a node without one only joins and needs no CA passphrase.
+ * set, at least 16 characters and differ from the network secret; a node without one only joins and
+ * needs no CA passphrase. Each may come from a file instead ({@code MESH_SECRET_FILE},
+ * {@code MESH_CA_PASSPHRASE_FILE}: Docker secrets, systemd credentials).
  */
 public final class UpCommand implements Command {
 
@@ -62,10 +67,14 @@ public final class UpCommand implements Command {
                         + " which other users cannot read in the process list)");
         Flags.Parsed p = flags.parse(inv.args());
         List<String> required = p.requireAll("name", "store", "state-dir");
-        String secret = inv.env().get("MESH_SECRET");
-        JoinCredentials credentials = UpCredentials.of(p.get("token"), inv.env().get("MESH_TOKEN"), secret);
+        Optional<SecretValue> secretValue = inv.secrets().read("MESH_SECRET").filter(v -> !v.isEmpty());
+        Optional<SecretValue> tokenValue = inv.secrets().read("MESH_TOKEN").filter(v -> !v.isEmpty());
+        secretValue.ifPresent(v -> v.warnings().forEach(w -> inv.err().println("up: warning: " + w)));
+        tokenValue.ifPresent(v -> v.warnings().forEach(w -> inv.err().println("up: warning: " + w)));
+        char[] secret = secretValue.map(SecretValue::chars).orElse(null);
+        JoinCredentials credentials = UpCredentials.of(p.get("token"), tokenValue, secret);
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
-        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secret);
+        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue.orElse(null));
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
             overlay.binary(inv.path(p.get("nebula")));
@@ -75,7 +84,7 @@ public final class UpCommand implements Command {
         PrintStream out = inv.out();
         UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
         MeshNode node = NebulaMesh.builder(store, p.get("network"), credentials,
-                        secret == null || secret.isEmpty() ? null : secret.toCharArray(), caPassphrase, overlay)
+                        secret, caPassphrase, overlay)
                 .nodeName(required.get(0))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))
@@ -115,20 +124,29 @@ public final class UpCommand implements Command {
     }
 
     /** The CA passphrase, or null for a node that only joins. */
-    private static char[] caPassphrase(Invocation inv, Endpoint publicEndpoint, String secret) {
-        String passphrase = inv.env().get("MESH_CA_PASSPHRASE");
-        if (passphrase == null || passphrase.isEmpty()) {
+    private static char[] caPassphrase(Invocation inv, Endpoint publicEndpoint, SecretValue secret) {
+        Optional<SecretValue> read = inv.secrets().read("MESH_CA_PASSPHRASE");
+        if (read.isEmpty() || read.get().isEmpty()) {
             if (publicEndpoint != null) {
                 throw new CliException("up: a node with --public-endpoint may found the network and hold its CA;"
-                        + " set the CA passphrase in MESH_CA_PASSPHRASE (distinct from MESH_SECRET)");
+                        + " set the CA passphrase in MESH_CA_PASSPHRASE or MESH_CA_PASSPHRASE_FILE (distinct from"
+                        + " MESH_SECRET)");
             }
             return null;
         }
-        if (passphrase.equals(secret)) {
+        SecretValue passphrase = read.get();
+        passphrase.warnings().forEach(w -> inv.err().println("up: warning: " + w));
+        if (secret != null && passphrase.sameAs(secret)) {
             throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
                     + " network secret, only lighthouses may know the CA passphrase");
         }
-        return passphrase.toCharArray();
+        if (passphrase.length() < SecretCodecFactory.MIN_PASSPHRASE_LENGTH) {
+            throw new CliException("up: " + passphrase.origin() + " is " + passphrase.length() + " characters; the CA"
+                    + " passphrase must be at least " + SecretCodecFactory.MIN_PASSPHRASE_LENGTH + " (a random one:"
+                    + " openssl rand -base64 32 > ca-passphrase; chmod 600 ca-passphrase;"
+                    + " MESH_CA_PASSPHRASE_FILE=ca-passphrase)");
+        }
+        return passphrase.chars();
     }
 
     private static List<String> csv(String value) {

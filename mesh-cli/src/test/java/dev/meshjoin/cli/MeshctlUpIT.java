@@ -63,16 +63,36 @@ class MeshctlUpIT {
         }
     }
 
-    private Process up(NetnsHost host, String name) {
-        List<String> cmd = new ArrayList<>(List.of("env", "MESH_SECRET=it-network-secret",
-                "MESH_CA_PASSPHRASE=it-ca-passphrase",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    /** Non-ASCII on purpose: nodes started without LANG must read the same bytes as the others. */
+    static final String SECRET = "it-network-s\u00ebcret-\u2713";
+
+    /**
+     * The founder reads its secrets from files ({@code _FILE}); the others from the environment,
+     * started without {@code LANG}, so a lossy locale decoding would make their proofs fail.
+     */
+    private Process up(NetnsHost host, String name) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("env", "-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE"));
+        if (name.equals("node-1")) {
+            cmd.add("MESH_SECRET_FILE=" + secretFile("secret", SECRET + "\n"));
+            cmd.add("MESH_CA_PASSPHRASE_FILE=" + secretFile("ca-passphrase", "it-ca-passphrase\n"));
+        } else {
+            cmd.add("MESH_SECRET=" + SECRET);
+            cmd.add("MESH_CA_PASSPHRASE=it-ca-passphrase");
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up",
                 "--name", name, "--store", "file:" + tmp.resolve("store"), "--state-dir", tmp.resolve(name).toString(),
                 "--public-endpoint", host.address() + ":4242", "--network", "it"));
         Process p = host.start(cmd, log(name));
         processes.add(p);
         return p;
+    }
+
+    private Path secretFile(String name, String content) throws IOException {
+        Path f = tmp.resolve(name);
+        Files.writeString(f, content, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        return f;
     }
 
     private Path log(String name) {
@@ -213,7 +233,7 @@ class MeshctlUpIT {
         processes.add(p);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(output("x").strip()).isEqualTo("up: set the network secret in the environment variable MESH_SECRET,"
-                + " or an enrollment token in MESH_TOKEN (meshctl token create)");
+        assertThat(output("x").strip()).isEqualTo("up: set the network secret in the environment variable MESH_SECRET"
+                + " (or a file named by MESH_SECRET_FILE), or an enrollment token in MESH_TOKEN (meshctl token create)");
     }
 }

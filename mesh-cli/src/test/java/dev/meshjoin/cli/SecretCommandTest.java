@@ -108,4 +108,18 @@ class SecretCommandTest {
         FernetCodec original = FernetCodec.builder().current("p5FpzvkoBKdU3n_zKnuck95p-841XAni5HCLsXQGpcI=").build();
         assertThat(original.open(sealed.text().strip().getBytes(UTF_8), null)).containsExactly('v');
     }
+
+    @Test
+    void thePassphraseMayComeFromAFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path f = dir.resolve("passphrase");
+        java.nio.file.Files.writeString(f, "network secret\n", UTF_8);
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        byte[] value = "sealed through a file".getBytes(UTF_8);
+        Run sealed = meshctl(Map.of("MESH_SECRET_FILE", f.toString()), value, "seal", "-aad", "k");
+        assertThat(sealed.status).as(sealed.err).isZero();
+        // The file's trailing newline is not part of the passphrase: the variable opens it.
+        Run opened = meshctl(ENV, sealed.out, "open", "-aad", "k");
+        assertThat(opened.status).as(opened.err).isZero();
+        assertThat(opened.out).isEqualTo(value);
+    }
 }

@@ -208,8 +208,8 @@ public final class StoreIpAllocator implements IpAllocator {
             Recent recent = recentByNode.get(node);
             if (recent != null) {
                 if (!recent.lease().keyId().equals(keyId)) {
-                    throw new AllocationException("the node name " + node + " is held by another key ("
-                            + recent.lease().address() + "); leave with the old key, revoke the old member, or choose another name");
+                    throw new AllocationException("the node name " + node + " is held by another key; leave with the"
+                            + " old key, revoke the old member, or choose another name");
                 }
                 return Optional.of(recent.lease());
             }
@@ -221,8 +221,9 @@ public final class StoreIpAllocator implements IpAllocator {
         }
         NodeLeaseIndex idx = Json.read(idxEntry.get().value(), NodeLeaseIndex.class, idxKey);
         if (!idx.keyId().equals(keyId)) {
-            throw new AllocationException("the node name " + node + " is held by another key (" + idx.address()
-                    + "); leave with the old key, revoke the old member, or choose another name");
+            // The refusal reaches the joiner: it names no address of the other node.
+            throw new AllocationException("the node name " + node + " is held by another key; leave with the old"
+                    + " key, revoke the old member, or choose another name");
         }
         Ipv4Address address = Ipv4Address.parse(idx.address());
         for (int round = 0; round < 8; round++) {

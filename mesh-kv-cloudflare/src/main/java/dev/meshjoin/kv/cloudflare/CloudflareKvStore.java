@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.secret.SecretSource;
+import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Consistency;
 import dev.meshjoin.api.store.Entry;
@@ -572,7 +574,10 @@ public final class CloudflareKvStore implements BootstrapStore {
             return fromEnvironment(System.getenv());
         }
 
-        /** Reads the settings not already given from these variables ({@code CLOUDFLARE_*}). */
+        /**
+         * Reads the settings not already given from these variables ({@code CLOUDFLARE_*}); the API
+         * token also from the file named by {@code CLOUDFLARE_API_TOKEN_FILE}.
+         */
         public Builder fromEnvironment(Map<String, String> env) {
             if (accountId == null && nonBlank(env.get(ENV_ACCOUNT_ID))) {
                 accountId = env.get(ENV_ACCOUNT_ID).trim();
@@ -580,9 +585,14 @@ public final class CloudflareKvStore implements BootstrapStore {
             if (namespaceId == null && nonBlank(env.get(ENV_NAMESPACE_ID))) {
                 namespaceId = env.get(ENV_NAMESPACE_ID).trim();
             }
-            if (apiToken == null && nonBlank(env.get(ENV_API_TOKEN))) {
-                apiToken = env.get(ENV_API_TOKEN).trim();
-                tokenSource = "the environment variable " + ENV_API_TOKEN;
+            if (apiToken == null) {
+                // CLOUDFLARE_API_TOKEN or CLOUDFLARE_API_TOKEN_FILE (Docker secrets, systemd credentials).
+                Optional<SecretValue> token = SecretSource.of(env).read(ENV_API_TOKEN);
+                if (token.isPresent() && nonBlank(token.get().string())) {
+                    apiToken = token.get().string().trim();
+                    tokenSource = token.get().origin().equals(ENV_API_TOKEN)
+                            ? "the environment variable " + ENV_API_TOKEN : token.get().origin();
+                }
             }
             return this;
         }

@@ -18,7 +18,7 @@ import java.util.Map;
  * <ul>
  *   <li>{@code cloudflare-kv:env} — account, namespace and token all from the environment
  *       ({@code CLOUDFLARE_ACCOUNT_ID}, {@code CLOUDFLARE_KV_NAMESPACE_ID},
- *       {@code CLOUDFLARE_API_TOKEN});</li>
+ *       {@code CLOUDFLARE_API_TOKEN}, or {@code CLOUDFLARE_API_TOKEN_FILE} naming a file that holds it);</li>
  *   <li>{@code cloudflare-kv://ACCOUNT_ID/NAMESPACE_ID} — the ids in the URI, the token from the
  *       environment.</li>
  * </ul>
@@ -36,7 +36,8 @@ public final class CloudflareKvStoreProvider implements BootstrapStoreProvider {
     }
 
     CloudflareKvStoreProvider(Map<String, String> env) {
-        this.env = Map.copyOf(env);
+        // The process environment stays itself, so the token is read as raw UTF-8 bytes.
+        this.env = env == System.getenv() ? env : Map.copyOf(env);
     }
 
     @Override

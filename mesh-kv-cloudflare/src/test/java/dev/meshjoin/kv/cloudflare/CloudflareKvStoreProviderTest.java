@@ -90,4 +90,21 @@ class CloudflareKvStoreProviderTest {
         CloudflareKvStore.Builder b = CloudflareKvStore.builder().fromEnvironment(ENV);
         assertThat(b.toString()).doesNotContain("tok-3n-value").contains("set, from the environment variable");
     }
+
+    @Test
+    void theTokenMayComeFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("cf-token");
+        java.nio.file.Files.writeString(f, "tok-from-file\n");
+        java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Map<String, String> env = Map.of("CLOUDFLARE_ACCOUNT_ID", "acc0unt", "CLOUDFLARE_KV_NAMESPACE_ID", "n4mespace",
+                "CLOUDFLARE_API_TOKEN_FILE", f.toString());
+        try (BootstrapStore s = new CloudflareKvStoreProvider(env).open(URI.create("cloudflare-kv:env"))) {
+            assertThat(s.toString()).contains("CLOUDFLARE_API_TOKEN_FILE (" + f + ")").doesNotContain("tok-from-file");
+        }
+        Map<String, String> both = new java.util.HashMap<>(env);
+        both.put("CLOUDFLARE_API_TOKEN", "tok-3n-value");
+        assertThatThrownBy(() -> new CloudflareKvStoreProvider(both).open(URI.create("cloudflare-kv:env")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("both CLOUDFLARE_API_TOKEN and CLOUDFLARE_API_TOKEN_FILE are set");
+    }
 }
