@@ -1,7 +1,7 @@
 package dev.meshjoin.cli;
 
 import dev.meshjoin.api.secret.SecretValue;
-import dev.meshjoin.core.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinCredentials;
 import dev.meshjoin.core.signing.EnrollmentToken;
 import dev.meshjoin.core.signing.EnrollmentTokenCredentials;
 import dev.meshjoin.core.signing.NetworkSecretCredentials;
