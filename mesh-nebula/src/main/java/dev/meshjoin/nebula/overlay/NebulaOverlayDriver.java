@@ -1,6 +1,7 @@
 package dev.meshjoin.nebula.overlay;
 
 import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.overlay.Lighthouse;
 import dev.meshjoin.api.overlay.OverlayConfig;
@@ -181,6 +182,15 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         synchronized (lock) {
             Generation g = current;
             return g != null && g.process.isAlive() ? Optional.of(g.process.pid()) : Optional.empty();
+        }
+    }
+
+    /** Finds the binary and checks its version, then that nebula could listen on {@code listen} here. */
+    @Override
+    public void preflight(Endpoint listen) {
+        NebulaBinary.locate(explicitBinary, environment);
+        if (listen != null) {
+            ListenCheck.check(listen);
         }
     }
 
