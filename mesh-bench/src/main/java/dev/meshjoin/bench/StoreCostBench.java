@@ -4,7 +4,7 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.kv.cloudflare.CloudflareKvStore;
 import dev.meshjoin.store.cloudflare.CloudflareDoStore;
@@ -104,7 +104,7 @@ public final class StoreCostBench {
         List<MeshNode> fleet = new ArrayList<>();
         try (MeshHarness mesh = MeshHarness.builder().storeFactory(backend::client)
                 .caProvider(new TestDoubleCertificateAuthorityProvider())
-                .caKeyCodec(SecretCodecFactory.passphrase("bench-ca-passphrase".toCharArray()))
+                .caKeyCodec(SecretCodecs.passphrase("bench-ca-passphrase".toCharArray()))
                 .joinTimeout(Duration.ofMinutes(5)).build()) {
             for (String n : mesh.names("n", nodes)) {
                 fleet.add(mesh.node(n, b -> b.heartbeat(HEARTBEAT)));
