@@ -123,7 +123,8 @@ public final class Registrar implements JoinHandler {
         HostCertificate cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
                 allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter)));
         recordMember(request.node(), cert, granted);
-        LOG.info("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
+        // The signing service's audit log reports each admission once, at INFO; this is the detail.
+        LOG.debug("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
         return new JoinResponse(cert.pemText(), lease.address() + "/" + allocator.network().prefixLength(), granted, source);
     }
 
