@@ -91,7 +91,8 @@ public final class JoinBench {
                 CredentialAdmission.builder(store, "bench").networkSecret(secret.toCharArray(), List.of("workers")).build(),
                 Set.of("lighthouse"), Duration.ofDays(30), clock);
         SigningServerFactory factory = HttpSigningServerFactory.builder(store, "bench")
-                .perSource(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).auditBudget(1_000_000, 1_000_000).build();
+                .perSource(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).auditBudget(1_000_000, 1_000_000)
+                .joinsPerCredential(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).connections(100_000, 100_000).build();
         try (SigningServerFactory.SigningServer server = factory.start(new Endpoint("127.0.0.1", port), registrar, ca, lhCert)) {
             HttpJoinTransport transport = new HttpJoinTransport(provider);
             JoinCredentials creds = new NetworkSecretCredentials(secret.toCharArray());

@@ -76,7 +76,8 @@ class NebulaSignedJoinsIT {
                 CredentialAdmission.builder(store, "neb").networkSecret(secret.toCharArray(), List.of("workers")).build(),
                 Set.of("lighthouse"), Duration.ofDays(7), clock);
         SigningServerFactory factory = HttpSigningServerFactory.builder(store, "neb")
-                .perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0)).auditBudget(100_000, 100_000).build();
+                .perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0)).auditBudget(100_000, 100_000)
+                .joinsPerCredential(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).connections(100_000, 100_000).build();
         try (SigningServerFactory.SigningServer server = factory.start(new Endpoint("127.0.0.1", port), registrar, ca, lhCert)) {
             HttpJoinTransport transport = new HttpJoinTransport(provider);
             JoinCredentials creds = new NetworkSecretCredentials(secret.toCharArray());
