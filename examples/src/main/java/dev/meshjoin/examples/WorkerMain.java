@@ -1,12 +1,12 @@
 package dev.meshjoin.examples;
 
+import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.NebulaMesh;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.nio.file.Path;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.meshjoin.bench;
 
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
+import dev.meshjoin.store.file.FileBootstrapStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

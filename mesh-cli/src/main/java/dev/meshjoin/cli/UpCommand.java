@@ -1,5 +1,6 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.secret.SecretValue;
@@ -9,7 +10,6 @@ import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.core.SecretCodecFactory;
 import dev.meshjoin.core.store.BootstrapStores;
-import dev.meshjoin.nebula.NebulaMesh;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
 import java.util.Arrays;

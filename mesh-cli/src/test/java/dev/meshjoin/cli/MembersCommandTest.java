@@ -6,7 +6,7 @@ import dev.meshjoin.core.record.EntryPointRecord;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
 import dev.meshjoin.core.record.StoreKeys;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
+import dev.meshjoin.store.file.FileBootstrapStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +31,9 @@ class MembersCommandTest {
         StoreKeys keys = StoreKeys.of("prod");
         try (FileBootstrapStore store = new FileBootstrapStore(dir)) {
             store.putIfAbsent(keys.member("fresh"), Json.write(new MemberRecord(1, "fresh", "10.42.0.2", List.of("workers"),
-                    "member", "198.51.100.4:4242", "aa", now.plus(Duration.ofDays(20)), now.minus(Duration.ofMinutes(5)))));
+                    dev.meshjoin.core.record.Role.MEMBER, "198.51.100.4:4242", "aa", now.plus(Duration.ofDays(20)), now.minus(Duration.ofMinutes(5)))));
             store.putIfAbsent(keys.member("gone"), Json.write(new MemberRecord(1, "gone", "10.42.0.3", List.of(),
-                    "member", null, "bb", now.plus(Duration.ofDays(20)), now.minus(Duration.ofHours(5)))));
+                    dev.meshjoin.core.record.Role.MEMBER, null, "bb", now.plus(Duration.ofDays(20)), now.minus(Duration.ofHours(5)))));
             store.putIfAbsent(keys.entryPoint("fresh"), Json.write(new EntryPointRecord(1, "fresh", "198.51.100.4", 443,
                     List.of("https"), "10.42.0.2", now, now.plus(Duration.ofMinutes(90)))));
         }

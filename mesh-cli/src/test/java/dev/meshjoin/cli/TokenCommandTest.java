@@ -7,7 +7,7 @@ import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.signing.EnrollmentToken;
 import dev.meshjoin.core.signing.EnrollmentTokens;
 import dev.meshjoin.core.signing.TokenRecord;
-import dev.meshjoin.core.store.file.FileBootstrapStore;
+import dev.meshjoin.store.file.FileBootstrapStore;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -10,8 +10,10 @@ public enum NodeState {
     ELECTING,
     /** Won the election: creating the CA, taking the first address, writing the network record. */
     FOUNDING,
-    /** Restarted founder: taking its role back from the state directory and the store. */
+    /** Restarted lighthouse (or founder): taking its role back from the state directory and the store. */
     RECOVERING,
+    /** Becoming an additional lighthouse of an existing network: opening its CA, adding itself to the record. */
+    PROMOTING,
     /** Asking a lighthouse for a certificate. */
     JOINING,
     /** Bringing the overlay up and waiting until a peer answers. */

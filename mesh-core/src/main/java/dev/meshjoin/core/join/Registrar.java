@@ -11,6 +11,8 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
+import dev.meshjoin.core.record.Members;
+import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.record.Versioned;
 import java.security.MessageDigest;
@@ -118,17 +120,10 @@ public final class Registrar implements JoinHandler {
     }
 
     private void recordMember(String node, HostCertificate cert, List<String> groups) {
-        MemberRecord rec = new MemberRecord(Versioned.SCHEMA, node, cert.address().toString(), groups, "member", null,
+        MemberRecord rec = new MemberRecord(Versioned.SCHEMA, node, cert.address().toString(), groups, Role.MEMBER, null,
                 cert.fingerprint(), cert.notAfter(), clock.instant());
-        String key = keys.member(node);
-        byte[] bytes = Json.write(rec);
-        for (int round = 0; round < 5; round++) {
-            Optional<Entry> current = store.get(key);
-            if (current.isEmpty() ? store.putIfAbsent(key, bytes).isPresent()
-                    : store.compareAndSet(key, current.get().version(), bytes).isPresent()) {
-                return;
-            }
+        if (!Members.upsert(store, keys, rec)) {
+            LOG.warn("member record of {} kept changing; the node will write it when it registers", node);
         }
-        LOG.warn("member record of {} kept changing; the node will write it when it registers", node);
     }
 }

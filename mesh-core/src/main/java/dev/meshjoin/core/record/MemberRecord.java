@@ -11,13 +11,13 @@ import java.util.Objects;
  * @param node name
  * @param overlayAddress its overlay address
  * @param groups groups in its certificate
- * @param role {@code lighthouse} or {@code member}
+ * @param role lighthouse or member (a founder is stored as lighthouse)
  * @param publicEndpoint where peers reach its overlay daemon, or null
  * @param certificateFingerprint its current certificate
  * @param certificateNotAfter when that certificate expires
  * @param lastSeen the last time the node wrote this record
  */
-public record MemberRecord(int schema, String node, String overlayAddress, List<String> groups, String role,
+public record MemberRecord(int schema, String node, String overlayAddress, List<String> groups, Role role,
                            String publicEndpoint, String certificateFingerprint, Instant certificateNotAfter,
                            Instant lastSeen) implements Versioned {
     public MemberRecord {

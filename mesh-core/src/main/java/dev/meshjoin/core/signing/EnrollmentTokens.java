@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 public final class EnrollmentTokens {
     /** The groups no token may grant. */
-    public static final List<String> RESERVED_GROUPS = List.of("lighthouse");
+    public static final List<String> RESERVED_GROUPS = List.of(dev.meshjoin.core.lighthouse.Lighthouse.GROUP);
     private static final Duration KEEP_AFTER_EXPIRY = Duration.ofDays(1);
 
     private final BootstrapStore store;

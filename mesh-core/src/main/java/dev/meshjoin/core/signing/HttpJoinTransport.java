@@ -39,7 +39,7 @@ import javax.crypto.AEADBadTagException;
  * }</pre>
  */
 public final class HttpJoinTransport implements JoinTransport {
-    private static final String LIGHTHOUSE_GROUP = "lighthouse";
+    
 
     private final CertificateAuthorityProvider caProvider;
     private final HttpClient client;
@@ -105,7 +105,7 @@ public final class HttpJoinTransport implements JoinTransport {
         }
         HostCertificate cert = pinned.verify(hello.serviceCertificate().getBytes(StandardCharsets.US_ASCII), clock.instant());
         boolean isLighthouse = network.lighthouses().stream().anyMatch(l -> l.name().equals(cert.name()));
-        if (!cert.groups().contains(LIGHTHOUSE_GROUP) || !isLighthouse || !cert.name().equals(hello.lighthouse())
+        if (!cert.groups().contains(dev.meshjoin.core.lighthouse.Lighthouse.GROUP) || !isLighthouse || !cert.name().equals(hello.lighthouse())
                 || cert.publicKey().length != 32) {
             throw new InvalidCertificateException(InvalidCertificateException.Reason.CONSTRAINT_VIOLATION,
                     "the signing service at " + at + " presented a certificate for " + cert.name() + " " + cert.groups()

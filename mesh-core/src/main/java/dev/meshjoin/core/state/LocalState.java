@@ -1,5 +1,7 @@
 package dev.meshjoin.core.state;
 
+import dev.meshjoin.api.ca.HostKeyPair;
+import dev.meshjoin.core.record.Role;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.MeshException;
@@ -31,12 +33,12 @@ public final class LocalState {
      *
      * @param network the network it belongs to
      * @param node its name
-     * @param role {@code founder} or {@code member}
+     * @param role founder, lighthouse or member
      * @param caFingerprint the CA it was admitted under
      * @param address its overlay address with prefix
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Identity(String network, String node, String role, String caFingerprint, String address) {
+    public record Identity(String network, String node, Role role, String caFingerprint, String address) {
     }
 
     public LocalState(Path dir) {
@@ -73,19 +75,19 @@ public final class LocalState {
         write(NODE, Json.write(identity));
     }
 
-    /** The saved key pair as (public, private), if both files exist. */
-    public Optional<byte[][]> keyPair() {
+    /** The saved key pair, if both files exist. */
+    public Optional<HostKeyPair> keyPair() {
         Optional<byte[]> priv = read(PRIVATE_KEY);
         Optional<byte[]> pub = read(PUBLIC_KEY);
         if (priv.isEmpty() || pub.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new byte[][] {decode(pub.get(), PUBLIC_KEY), decode(priv.get(), PRIVATE_KEY)});
+        return Optional.of(new HostKeyPair(decode(pub.get(), PUBLIC_KEY), decode(priv.get(), PRIVATE_KEY)));
     }
 
-    public void saveKeyPair(byte[] publicKey, byte[] privateKey) {
-        write(PRIVATE_KEY, Base64.getEncoder().encode(privateKey));
-        write(PUBLIC_KEY, Base64.getEncoder().encode(publicKey));
+    public void saveKeyPair(HostKeyPair keys) {
+        write(PRIVATE_KEY, Base64.getEncoder().encode(keys.privateKey()));
+        write(PUBLIC_KEY, Base64.getEncoder().encode(keys.publicKey()));
     }
 
     public Optional<byte[]> certificate() {

@@ -1,0 +1,88 @@
+package dev.meshjoin.core.lighthouse;
+
+import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.api.ca.CertificateAuthorityProvider;
+import dev.meshjoin.api.ca.CertificateVerifier;
+import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.secret.SecretCodecException;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.api.store.Entry;
+import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.record.StoreKeys;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The network's CA key in the store, sealed under the CA passphrase's codec: sealed once by the
+ * founder, opened by a restarted or an additional lighthouse. The key never reaches a disk.
+ */
+public final class CaVault {
+    private final BootstrapStore store;
+    private final StoreKeys keys;
+    private final CertificateAuthorityProvider provider;
+    private final SecretCodecFactory codec;
+
+    public CaVault(BootstrapStore store, StoreKeys keys, CertificateAuthorityProvider provider, SecretCodecFactory codec) {
+        this.store = store;
+        this.keys = keys;
+        this.provider = provider;
+        this.codec = codec;
+    }
+
+    /** The store key of a CA's sealed private key. */
+    public String keyOf(CertificateAuthority ca) {
+        return keys.caKey(ca.caCertificate().fingerprint());
+    }
+
+    /** Seals a new CA's private key with put-if-absent; empty when the key was there already. */
+    public Optional<Entry> seal(CertificateAuthority ca, byte[] salt) {
+        String key = keyOf(ca);
+        byte[] raw = ca.exportPrivateKey();
+        try {
+            return store.putIfAbsent(key, codec.forNetwork(salt).seal(raw, key.getBytes(StandardCharsets.UTF_8)));
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    /** Removes a sealed key this node wrote for a network it did not found after all. */
+    public void discard(String key, Entry written) {
+        store.delete(key, written.version());
+    }
+
+    /** Removes a sealed key, whatever its version; best effort after a failed founding. */
+    public void discard(String key) {
+        store.get(key).ifPresent(e -> store.delete(key, e.version()));
+    }
+
+    /**
+     * Opens the network's sealed CA key with this node's CA passphrase and loads the CA.
+     *
+     * @throws ConfigurationException when this node's passphrase is not the network's
+     */
+    public CertificateAuthority open(NetworkView network) {
+        String key = keys.caKey(network.caFingerprint());
+        Entry sealed = store.get(key).orElseThrow(() -> new MeshException("the sealed CA key " + key
+                + " is missing from " + store.name() + "; restore it from a backup, or found a new network"));
+        byte[] caKey;
+        try {
+            caKey = codec.forNetwork(network.salt()).open(sealed.value(), key.getBytes(StandardCharsets.UTF_8));
+        } catch (SecretCodecException e) {
+            throw new ConfigurationException("cannot open the sealed CA key " + key + ": this node's CA passphrase"
+                    + " is not the network's. Give it the passphrase the founder was given", e);
+        }
+        CertificateVerifier trusted = provider.verifier(network.caBundle());
+        HostCertificate caCert = trusted.trusted().stream().filter(c -> c.fingerprint().equals(network.caFingerprint()))
+                .findFirst().orElseThrow(() -> new MeshException("the network record's CA bundle lacks its signing CA "
+                        + network.caFingerprint() + "; the record is damaged"));
+        try {
+            return provider.load(caCert.pem(), caKey);
+        } finally {
+            Arrays.fill(caKey, (byte) 0);
+        }
+    }
+}

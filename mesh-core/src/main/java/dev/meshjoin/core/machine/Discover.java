@@ -1,0 +1,109 @@
+package dev.meshjoin.core.machine;
+
+import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.retry.Deadline;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.record.NetworkRecords;
+import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.state.LocalState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** DISCOVERING: reads the network record and this node's state directory, and decides what to be. */
+final class Discover implements Step {
+    private static final Logger LOG = LoggerFactory.getLogger(Discover.class);
+    static final Duration EVENTUAL_MARGIN = Duration.ofSeconds(1);
+
+    private final JoinRun run;
+
+    Discover(JoinRun run) {
+        this.run = run;
+    }
+
+    @Override
+    public NodeState state() {
+        return NodeState.DISCOVERING;
+    }
+
+    @Override
+    public String detail() {
+        return "reading " + run.config.keys.network() + " from " + run.config.store.name();
+    }
+
+    @Override
+    public Step run() throws InterruptedException {
+        run.config.local.prepare();
+        while (true) {
+            Optional<NetworkView> network = NetworkRecords.read(run.config.store, run.config.keys);
+            if (network.isEmpty()) {
+                return new Elect(run);
+            }
+            Step next = route(run, network.get());
+            if (next != null) {
+                return next;
+            }
+        }
+    }
+
+    /**
+     * The step for a network that exists: recover a lighthouse role this node holds, become a
+     * lighthouse when asked to, or join. Null when the record is too fresh on an eventual store to
+     * be final: the caller waited and reads it again.
+     */
+    static Step route(JoinRun run, NetworkView network) throws InterruptedException {
+        NodeConfig c = run.config;
+        if (!c.store.consistency().isLinearizable() && !awaitStable(run, network)) {
+            return null;
+        }
+        run.network = network;
+        checkCompatible(c, network);
+        Optional<LocalState.Identity> me = c.local.identity();
+        boolean listed = network.isLighthouse(c.nodeName);
+        if (me.isPresent() && me.get().role().servesJoins() && listed
+                && network.caFingerprint().equals(me.get().caFingerprint())) {
+            return new Recover(run, network);
+        }
+        if (c.lighthouse && !listed) {
+            return new Promote(run, network);
+        }
+        return new Join(run, network);
+    }
+
+    private static void checkCompatible(NodeConfig c, NetworkView network) {
+        if (!network.caType().equals(c.caProvider.type())) {
+            throw new ConfigurationException("network " + network.name() + " uses certificates of type "
+                    + network.caType() + " but this node was built with " + c.caProvider.type()
+                    + "; configure the matching provider");
+        }
+        if (!network.cidr().equals(c.cidr)) {
+            LOG.info("network {} uses {} (this node was configured with {}); following the record", network.name(),
+                    network.cidr(), c.cidr);
+        }
+    }
+
+    /**
+     * On an eventual store, a record is final only when no competing founder could still write one:
+     * twice the propagation bound after it was founded (see docs/store-schema.md).
+     */
+    private static boolean awaitStable(JoinRun run, NetworkView network) throws InterruptedException {
+        NodeConfig c = run.config;
+        Instant stableAt = network.record().foundedAt()
+                .plus(c.store.consistency().propagationBound().multipliedBy(2)).plus(EVENTUAL_MARGIN);
+        Duration wait = Duration.between(c.clock.instant(), stableAt);
+        if (wait.isNegative() || wait.isZero()) {
+            return true;
+        }
+        if (!Deadline.current().allows(wait)) {
+            throw new MeshException("network " + network.name() + " was founded moments ago and " + c.store.name()
+                    + " is eventually consistent; it is final at " + stableAt + ", after this join's timeout. Raise joinTimeout");
+        }
+        run.say("network founded at " + network.record().foundedAt() + "; waiting until " + stableAt
+                + " for the eventually consistent store to settle");
+        Thread.sleep(wait.toMillis());
+        return false;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.meshjoin.core.machine;
+
+import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.ca.CertificateVerifier;
+import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ca.HostKeyPair;
+import dev.meshjoin.api.ca.InvalidCertificateException;
+import dev.meshjoin.api.retry.RetryPolicy;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.join.JoinRequest;
+import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.record.Role;
+import dev.meshjoin.core.state.LocalState;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JOINING: asks a lighthouse for a certificate. The node makes (or keeps) its own key pair, sends
+ * only the public key, and verifies what it gets against the CA pinned in the network record. A
+ * lighthouse that has just founded may not serve yet: every lighthouse is tried, then the join
+ * backs off, until the join's deadline.
+ */
+final class Join implements Step {
+    private static final Logger LOG = LoggerFactory.getLogger(Join.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** 50 ms doubling to 2 s between rounds over the lighthouses, until the deadline. */
+    static final RetryPolicy ASK_AGAIN = RetryPolicy.exponential(Duration.ofMillis(50), Duration.ofSeconds(2),
+            Integer.MAX_VALUE);
+
+    private final JoinRun run;
+    private final NetworkView network;
+
+    Join(JoinRun run, NetworkView network) {
+        this.run = run;
+        this.network = network;
+    }
+
+    /** No lighthouse answered in one round; retried by {@link #ASK_AGAIN}. */
+    private static final class Unanswered extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final MeshException last;
+
+        Unanswered(MeshException last) {
+            super(null, last, false, false);
+            this.last = last;
+        }
+    }
+
+    @Override
+    public NodeState state() {
+        return NodeState.JOINING;
+    }
+
+    @Override
+    public String detail() {
+        return "asking a lighthouse of " + network.name() + " for a certificate";
+    }
+
+    @Override
+    public Step run() throws InterruptedException {
+        NodeConfig c = run.config;
+        CertificateVerifier verifier = c.caProvider.verifier(network.caBundle());
+        HostKeyPair hostKeys = run.hostKeys();
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        byte[] proof = c.credentials.proofFor(network.record(), c.nodeName, hostKeys.publicKey(), nonce);
+        JoinRequest request = new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
+        JoinResponse response;
+        try {
+            response = ASK_AGAIN.call(() -> askEveryLighthouse(request), Unanswered.class::isInstance);
+        } catch (Unanswered e) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted while asking the lighthouses");
+            }
+            run.checkCancelled();
+            throw new MeshException("no lighthouse of " + network.name() + " answered the join request"
+                    + (e.last == null ? "" : " (last: " + e.last.getMessage() + ")")
+                    + "; check that a lighthouse runs and its signing service is reachable", e.last);
+        }
+        HostCertificate cert = verifyOwnCertificate(verifier, response, hostKeys);
+        run.observedSource = response.observedSource();
+        c.local.saveCertificate(cert.pem());
+        c.local.saveIdentity(new LocalState.Identity(network.name(), c.nodeName, Role.MEMBER, network.caFingerprint(),
+                cert.addresses().get(0).toString()));
+        run.certificate = cert;
+        run.founder = false;
+        return new StartOverlay(run, hostKeys, cert, false);
+    }
+
+    private JoinResponse askEveryLighthouse(JoinRequest request) {
+        MeshException last = null;
+        for (NetworkView.LighthouseView lh : network.lighthouses()) {
+            run.checkCancelled();
+            try {
+                return run.config.transport.join(lh.signingEndpoint(), request, network.record());
+            } catch (JoinRefusedException e) {
+                throw e;
+            } catch (MeshException e) {
+                LOG.info("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
+                last = e;
+            }
+        }
+        throw new Unanswered(last);
+    }
+
+    private HostCertificate verifyOwnCertificate(CertificateVerifier verifier, JoinResponse response, HostKeyPair hostKeys) {
+        NodeConfig c = run.config;
+        HostCertificate cert = verifier.verify(response.certificatePem().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                c.clock.instant());
+        if (!Arrays.equals(cert.publicKey(), hostKeys.publicKey())) {
+            throw new InvalidCertificateException(InvalidCertificateException.Reason.KEY_MISMATCH,
+                    "the lighthouse returned a certificate for another key; refusing it");
+        }
+        if (!cert.name().equals(c.nodeName)) {
+            throw new InvalidCertificateException(InvalidCertificateException.Reason.CONSTRAINT_VIOLATION,
+                    "the lighthouse returned a certificate named " + cert.name() + ", not " + c.nodeName);
+        }
+        if (cert.addresses().size() != 1 || !network.cidr().contains(cert.address())
+                || !cert.addresses().get(0).toString().equals(response.address())) {
+            throw new InvalidCertificateException(InvalidCertificateException.Reason.CONSTRAINT_VIOLATION,
+                    "the lighthouse returned a certificate for " + cert.addresses() + ", outside " + network.cidr()
+                            + " or unlike the address it announced");
+        }
+        return cert;
+    }
+}

@@ -1,0 +1,181 @@
+package dev.meshjoin.core.machine;
+
+import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ca.HostKeyPair;
+import dev.meshjoin.api.ip.IpAllocator;
+import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.api.net.Ipv4Interface;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.ip.StoreIpAllocator;
+import dev.meshjoin.core.lighthouse.CaVault;
+import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.presence.Presence;
+import dev.meshjoin.core.record.NetworkView;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One join of one node: the configuration, what the steps found out so far, and what they
+ * started (signing service, overlay, heartbeat), so that a failure, {@code close()} or
+ * {@code leave()} stops exactly that. Cancelling marks it; the next state change then ends the join.
+ */
+public final class JoinRun {
+    private static final Logger LOG = LoggerFactory.getLogger(JoinRun.class);
+
+    final NodeConfig config;
+    private final StatusBoard board;
+    private volatile String cancelled;
+    volatile NetworkView network;
+    volatile HostCertificate certificate;
+    volatile boolean founder;
+    volatile Lighthouse lighthouse;
+    volatile boolean overlayStarted;
+    volatile Presence presence;
+    volatile String observedSource;
+
+    /** @param previous the node's last run, whose certificate and observations carry over; or null */
+    public JoinRun(NodeConfig config, StatusBoard board, JoinRun previous) {
+        this.config = config;
+        this.board = board;
+        if (previous != null) {
+            this.network = previous.network;
+            this.certificate = previous.certificate;
+            this.founder = previous.founder;
+            this.observedSource = previous.observedSource;
+        }
+    }
+
+    public Optional<NetworkView> network() {
+        return Optional.ofNullable(network);
+    }
+
+    public Optional<HostCertificate> certificate() {
+        return Optional.ofNullable(certificate);
+    }
+
+    public Optional<Lighthouse> lighthouse() {
+        return Optional.ofNullable(lighthouse);
+    }
+
+    public Optional<Presence> presence() {
+        return Optional.ofNullable(presence);
+    }
+
+    public Optional<String> observedSource() {
+        return Optional.ofNullable(observedSource);
+    }
+
+    /** Marks the run cancelled; its next state change throws {@link JoinCancelledException}. */
+    public void cancel(String why) {
+        cancelled = why;
+    }
+
+    public boolean cancelled() {
+        return cancelled != null;
+    }
+
+    String cancelReason() {
+        return cancelled;
+    }
+
+    void checkCancelled() {
+        String why = cancelled;
+        if (why != null) {
+            throw new JoinCancelledException(why);
+        }
+    }
+
+    /** Enters a step's state. */
+    void enter(Step step) {
+        move(step.state(), step.detail(), null);
+    }
+
+    /** Moves to {@code to}, unless the run was cancelled. */
+    NodeStatus move(NodeState to, String detail, Throwable cause) {
+        checkCancelled();
+        return board.move(to, detail, cause, address(), founder);
+    }
+
+    /** Ends the join in a terminal state; when the node moved on already (closed), only reports it. */
+    NodeStatus end(NodeState to, String detail, Throwable cause) {
+        synchronized (board) {
+            if (Transitions.allowed(board.status().state(), to)) {
+                return board.move(to, detail, cause, address(), founder);
+            }
+        }
+        return new NodeStatus(to, detail, Optional.ofNullable(cause), address(), founder, config.clock.instant());
+    }
+
+    /** Says what a state that waits is waiting for (a move to the same state). */
+    void say(String detail) {
+        move(board.status().state(), detail, null);
+    }
+
+    private Optional<Ipv4Interface> address() {
+        HostCertificate c = certificate;
+        return c == null ? Optional.empty() : Optional.of(c.addresses().get(0));
+    }
+
+    /** This node's key pair: the saved one, else a new one saved now. */
+    HostKeyPair hostKeys() {
+        Optional<HostKeyPair> saved = config.local.keyPair();
+        if (saved.isPresent()) {
+            return saved.get();
+        }
+        HostKeyPair fresh = config.caProvider.newHostKeyPair();
+        config.local.saveKeyPair(fresh);
+        return fresh;
+    }
+
+    CaVault vault() {
+        return new CaVault(config.store, config.keys, config.caProvider, config.caKeyCodec);
+    }
+
+    /** The lighthouse this node runs with {@code ca}; its allocator reserves every lighthouse in the record. */
+    Lighthouse newLighthouse(CertificateAuthority ca, Ipv4Cidr cidr) {
+        return Lighthouse.builder(config.store, config.keys.networkName()).ca(ca).network(cidr)
+                .lighthouses(this::lighthouseAddresses).allocator(allocator(cidr))
+                .admission(config.admission).signingServers(config.signingServers)
+                .certificateValidity(config.certificateValidity).clock(config.clock).build();
+    }
+
+    /** An allocator of this network's addresses, as the configured factory makes it. */
+    public IpAllocator allocator(Ipv4Cidr cidr) {
+        return new StoreIpAllocator(config.store, config.keys, cidr, config.clock, this::lighthouseAddresses);
+    }
+
+    private Set<dev.meshjoin.api.net.Ipv4Address> lighthouseAddresses() {
+        NetworkView n = network;
+        return n == null ? Set.of() : n.lighthouseAddresses();
+    }
+
+    /** Stops what this run started: heartbeat, signing service, overlay. Never throws. */
+    public void stopQuietly() {
+        Presence p = presence;
+        presence = null;
+        if (p != null) {
+            p.close();
+        }
+        Lighthouse lh = lighthouse;
+        lighthouse = null;
+        if (lh != null) {
+            try {
+                lh.close();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: stopping the signing service failed: {}", config.nodeName, e.getMessage());
+            }
+        }
+        if (overlayStarted) {
+            overlayStarted = false;
+            try {
+                config.overlay.stop();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: stopping the overlay failed: {}", config.nodeName, e.getMessage());
+            }
+        }
+    }
+}

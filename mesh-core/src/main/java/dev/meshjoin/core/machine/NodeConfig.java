@@ -1,0 +1,145 @@
+package dev.meshjoin.core.machine;
+
+import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.ca.CertificateAuthorityProvider;
+import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.api.net.Ipv4Cidr;
+import dev.meshjoin.api.overlay.FirewallRule;
+import dev.meshjoin.api.overlay.OverlayDriver;
+import dev.meshjoin.api.retry.RetryPolicy;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.address.PublicAddressDetector;
+import dev.meshjoin.core.join.Admission;
+import dev.meshjoin.core.join.JoinCredentials;
+import dev.meshjoin.core.join.JoinTransport;
+import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.presence.EntryPointSpec;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.retry.RetryingBootstrapStore;
+import dev.meshjoin.core.state.LocalState;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A node's configuration, checked once when the node is built. Internal: {@code MeshNode.Builder}
+ * fills a {@link Draft}; the join's steps read the result.
+ */
+public final class NodeConfig {
+    public final String nodeName;
+    public final StoreKeys keys;
+    public final Ipv4Cidr cidr;
+    public final List<String> groups;
+    public final Endpoint publicEndpoint;
+    public final int signingPort;
+    public final LocalState local;
+    public final BootstrapStore store;
+    public final CertificateAuthorityProvider caProvider;
+    public final OverlayDriver overlay;
+    public final SecretCodecFactory caKeyCodec;
+    public final JoinTransport transport;
+    public final SigningServerFactory signingServers;
+    public final Admission admission;
+    public final JoinCredentials credentials;
+    public final Clock clock;
+    public final Duration joinTimeout;
+    public final Duration founderLease;
+    public final Duration overlayTimeout;
+    public final Duration certificateValidity;
+    public final Duration caValidity;
+    public final List<FirewallRule> firewall;
+    public final Duration heartbeat;
+    public final EntryPointSpec entryPoint;
+    public final PublicAddressDetector addressDetector;
+    public final boolean lighthouse;
+
+    /** What a builder collects; every field has the default the builder documents. */
+    public static final class Draft {
+        public String nodeName;
+        public String networkName = "mesh";
+        public Ipv4Cidr cidr = Ipv4Cidr.parse("10.42.0.0/16");
+        public List<String> groups = List.of();
+        public Endpoint publicEndpoint;
+        public int signingPort = 8444;
+        public Path stateDirectory;
+        public BootstrapStore store;
+        public CertificateAuthorityProvider caProvider;
+        public OverlayDriver overlay;
+        public SecretCodecFactory caKeyCodec;
+        public JoinTransport transport;
+        public SigningServerFactory signingServers;
+        public Admission admission;
+        public JoinCredentials credentials;
+        public Clock clock = Clock.systemUTC();
+        public Duration joinTimeout = Duration.ofMinutes(2);
+        public Duration founderLease = Duration.ofSeconds(30);
+        public Duration overlayTimeout = Duration.ofSeconds(30);
+        public Duration certificateValidity = Duration.ofDays(30);
+        public Duration caValidity = Duration.ofDays(365);
+        public RetryPolicy retryPolicy = RetryPolicy.defaultPolicy();
+        public List<FirewallRule> firewall = List.of();
+        public Duration heartbeat = Duration.ofMinutes(30);
+        public EntryPointSpec entryPoint;
+        public PublicAddressDetector addressDetector;
+        public boolean lighthouse;
+    }
+
+    /** @throws ConfigurationException naming what is missing or wrong and how to set it */
+    public NodeConfig(Draft d) {
+        this.nodeName = StoreKeys.checkName("node name", d.nodeName);
+        this.keys = StoreKeys.of(d.networkName);
+        this.cidr = Objects.requireNonNull(d.cidr, "cidr");
+        for (String g : d.groups) {
+            StoreKeys.checkName("group", g);
+            if (g.equals(Lighthouse.GROUP)) {
+                throw new ConfigurationException("group '" + Lighthouse.GROUP + "' is given to lighthouses only; remove it");
+            }
+        }
+        this.groups = List.copyOf(d.groups);
+        this.publicEndpoint = d.publicEndpoint;
+        this.signingPort = d.signingPort;
+        this.local = new LocalState(require(d.stateDirectory, "stateDirectory", ""));
+        this.store = RetryingBootstrapStore.wrap(require(d.store, "store", ""), d.retryPolicy);
+        this.caProvider = require(d.caProvider, "certificateAuthorities", "");
+        this.overlay = require(d.overlay, "overlay", "");
+        this.transport = require(d.transport, "transport", "");
+        this.credentials = require(d.credentials, "credentials", "");
+        this.lighthouse = d.lighthouse;
+        if (lighthouse && publicEndpoint == null) {
+            throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
+        }
+        // Only a node that may found or serve (it has a public endpoint) holds the CA and serves joins.
+        String why = " (a node with a public endpoint may found the network or serve as lighthouse;"
+                + " a node that only joins leaves publicEndpoint unset)";
+        boolean serves = publicEndpoint != null;
+        this.caKeyCodec = serves ? require(d.caKeyCodec, "caKeyCodec", why) : d.caKeyCodec;
+        this.signingServers = serves ? require(d.signingServers, "signingServers", why) : d.signingServers;
+        this.admission = serves ? require(d.admission, "admission", why) : d.admission;
+        this.clock = d.clock;
+        this.joinTimeout = d.joinTimeout;
+        this.founderLease = d.founderLease;
+        this.overlayTimeout = d.overlayTimeout;
+        this.certificateValidity = d.certificateValidity;
+        this.caValidity = d.caValidity;
+        this.firewall = List.copyOf(d.firewall);
+        this.heartbeat = d.heartbeat;
+        this.entryPoint = d.entryPoint;
+        this.addressDetector = d.addressDetector != null ? d.addressDetector : PublicAddressDetector.builder().build();
+    }
+
+    private static <T> T require(T value, String what, String why) {
+        if (value == null) {
+            throw new ConfigurationException("MeshNode: " + what + " is required" + why + "; set it on the builder");
+        }
+        return value;
+    }
+
+    /** Where the signing service listens: the public endpoint's host, on the signing port. */
+    public Endpoint signingEndpoint() {
+        return new Endpoint(publicEndpoint.host(), signingPort);
+    }
+}

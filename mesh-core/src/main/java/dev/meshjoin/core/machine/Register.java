@@ -1,0 +1,52 @@
+package dev.meshjoin.core.machine;
+
+import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.store.StoreException;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.address.DetectedAddress;
+import dev.meshjoin.core.presence.Presence;
+import dev.meshjoin.core.record.MemberRecord;
+import dev.meshjoin.core.record.Members;
+import dev.meshjoin.core.record.Role;
+import dev.meshjoin.core.record.Versioned;
+
+/** REGISTERING: writes this node's member record and starts its heartbeat. */
+final class Register implements Step {
+    private final JoinRun run;
+    private final HostCertificate cert;
+    private final boolean lighthouse;
+
+    Register(JoinRun run, HostCertificate cert, boolean lighthouse) {
+        this.run = run;
+        this.cert = cert;
+        this.lighthouse = lighthouse;
+    }
+
+    @Override
+    public NodeState state() {
+        return NodeState.REGISTERING;
+    }
+
+    @Override
+    public String detail() {
+        return "writing " + run.config.keys.member(run.config.nodeName);
+    }
+
+    @Override
+    public Step run() {
+        NodeConfig c = run.config;
+        MemberRecord rec = new MemberRecord(Versioned.SCHEMA, c.nodeName, cert.address().toString(), cert.groups(),
+                lighthouse ? Role.LIGHTHOUSE : Role.MEMBER, c.publicEndpoint == null ? null : c.publicEndpoint.toString(),
+                cert.fingerprint(), cert.notAfter(), c.clock.instant());
+        if (!Members.upsert(c.store, c.keys, rec)) {
+            throw new StoreException(c.store.name(), "register " + c.keys.member(c.nodeName),
+                    "the member record kept changing", true);
+        }
+        Presence p = new Presence(c.store, c.keys, c.nodeName, c.clock, c.heartbeat, c.entryPoint,
+                () -> c.addressDetector.detect(run.observedSource()).map(DetectedAddress::address),
+                cert.address().toString());
+        run.presence = p;
+        p.start();
+        return new Ready(cert);
+    }
+}
