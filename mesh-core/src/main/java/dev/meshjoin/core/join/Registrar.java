@@ -106,17 +106,39 @@ public final class Registrar implements JoinHandler {
         if (notAfter.isAfter(caNotAfter)) {
             notAfter = caNotAfter.minusSeconds(1);
         }
+        // A lease this attempt creates is released again if the attempt fails, so a failed join
+        // holds no address; a re-join's existing lease stays (its certificate is still valid).
+        boolean fresh = allocator.leaseOf(request.node()).isEmpty();
         Lease lease;
         try {
             lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter);
         } catch (AllocationException e) {
             throw new JoinRefusedException("no-address", e.getMessage());
         }
-        HostCertificate cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
-                allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter)));
-        recordMember(request.node(), cert, granted);
+        HostCertificate cert;
+        try {
+            cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
+                    allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter),
+                    CertificateAuthority.BACKDATE));
+            recordMember(request.node(), cert, granted);
+        } catch (RuntimeException e) {
+            if (fresh) {
+                releaseAfterFailure(request.node(), e);
+            }
+            throw e;
+        }
         LOG.info("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
         return new JoinResponse(cert.pemText(), lease.address() + "/" + allocator.network().prefixLength(), granted, source);
+    }
+
+    private void releaseAfterFailure(String node, RuntimeException cause) {
+        try {
+            allocator.release(node);
+        } catch (RuntimeException e) {
+            // The store may still be down: the lease then lapses at its hold time.
+            cause.addSuppressed(e);
+            LOG.warn("could not release the address of the failed join of {}: {}", node, e.getMessage());
+        }
     }
 
     private void recordMember(String node, HostCertificate cert, List<String> groups) {

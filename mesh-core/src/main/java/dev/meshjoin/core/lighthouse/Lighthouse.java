@@ -87,7 +87,8 @@ public final class Lighthouse implements AutoCloseable {
         List<String> all = new ArrayList<>();
         all.add(GROUP);
         all.addAll(groups);
-        return ca.issue(new CertificateRequest(publicKey, node, address, network.prefixLength(), all, null));
+        return ca.issue(new CertificateRequest(publicKey, node, address, network.prefixLength(), all, null,
+                CertificateAuthority.BACKDATE));
     }
 
     /** Takes a known address for a lighthouse (the founder's first one, a restarted lighthouse's own). */

@@ -93,7 +93,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
         }
         this.serviceCertificate = ca.issue(new CertificateRequest(servicePublic, lighthouse,
                 lighthouseCertificate.address(), lighthouseCertificate.addresses().get(0).prefixLength(),
-                lighthouseCertificate.groups(), validity));
+                lighthouseCertificate.groups(), validity, CertificateAuthority.BACKDATE));
         this.helloBody = Wire.write(new Wire.Hello(Wire.VERSION, config.keys.networkName(), lighthouse,
                 serviceCertificate.pemText()));
         this.sources = new RateLimiter(config.perSource.capacity(), config.perSource.perSecond(), config.clock);
