@@ -1,9 +1,10 @@
 package dev.meshjoin;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.signing.CredentialAdmission;
 import dev.meshjoin.core.signing.HttpJoinTransport;
 import dev.meshjoin.core.signing.HttpSigningServerFactory;
@@ -46,7 +47,7 @@ public final class NebulaMesh {
                     throw new ConfigurationException("this node has no CA passphrase (MESH_CA_PASSPHRASE), so it"
                             + " cannot found the network or serve as lighthouse");
                 }
-                : SecretCodecFactory.passphrase(caPassphrase);
+                : SecretCodecs.passphrase(caPassphrase);
         NebulaCertificateAuthorityProvider certificates = new NebulaCertificateAuthorityProvider();
         return MeshNode.builder()
                 .networkName(network)

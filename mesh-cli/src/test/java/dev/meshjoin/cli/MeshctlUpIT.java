@@ -43,7 +43,7 @@ class MeshctlUpIT {
         assumeTrue(onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
     }
 
-    private static boolean onPath(String name) {
+    static boolean onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(dir, name))) {
                 return true;

@@ -1,5 +1,9 @@
 package dev.meshjoin.core.join;
 
+import dev.meshjoin.api.join.JoinResponse;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinHandler;
+import dev.meshjoin.api.join.Admission;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.CertificateRequest;
@@ -35,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Registrar implements JoinHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+
+    private static final Duration SIGNING_SLACK = Duration.ofSeconds(5);
 
     private final BootstrapStore store;
     private final StoreKeys keys;
@@ -108,13 +114,17 @@ public final class Registrar implements JoinHandler {
         }
         // A lease this attempt creates is released again if the attempt fails, so a failed join
         // holds no address; a re-join's existing lease stays (its certificate is still valid).
-        boolean fresh = allocator.leaseOf(request.node()).isEmpty();
+        // Told by its allocation time, which costs no extra store read.
+        Instant before = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Lease lease;
         try {
-            lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter);
+            // The CA counts validity from its own "now", a moment later, in whole seconds: hold the
+            // address a little longer than asked so it never ends before the certificate does.
+            lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter.plus(SIGNING_SLACK));
         } catch (AllocationException e) {
             throw new JoinRefusedException("no-address", e.getMessage());
         }
+        boolean fresh = !lease.allocatedAt().isBefore(before);
         HostCertificate cert;
         try {
             cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),

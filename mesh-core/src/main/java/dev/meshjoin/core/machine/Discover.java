@@ -70,7 +70,7 @@ final class Discover implements Step {
         if (c.lighthouse && !listed) {
             return new Promote(run, network);
         }
-        return new Join(run, network);
+        return Resume.ifUsable(run, network).orElseGet(() -> new Join(run, network));
     }
 
     private static void checkCompatible(NodeConfig c, NetworkView network) {

@@ -8,8 +8,9 @@ import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.ca.InvalidCertificateException;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.NodeState;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.state.LocalState;
@@ -97,16 +98,17 @@ final class Join implements Step {
         NodeConfig c = run.config;
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
-        byte[] proof = c.credentials.proofFor(network.record(), c.nodeName, hostKeys.publicKey(), nonce);
+        byte[] proof = c.credentials.proofFor(network.joinNetwork(), c.nodeName, hostKeys.publicKey(), nonce);
         return new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
     }
 
     private JoinResponse askEveryLighthouse(HostKeyPair hostKeys) {
         MeshException last = null;
+        JoinNetwork joinNetwork = network.joinNetwork();
         for (NetworkView.LighthouseView lh : network.lighthouses()) {
             run.checkCancelled();
             try {
-                return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), network.record());
+                return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
                 throw e;
             } catch (MeshException e) {

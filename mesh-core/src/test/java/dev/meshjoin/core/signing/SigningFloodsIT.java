@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshjoin.api.MeshException;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.testkit.time.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;

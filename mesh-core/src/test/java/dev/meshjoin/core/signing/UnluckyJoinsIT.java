@@ -14,9 +14,9 @@ import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.join.SecretCodecFactory;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.core.join.Registrar;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.secret.SecretCodecs;
@@ -102,7 +102,7 @@ class UnluckyJoinsIT {
         HttpJoinTransport late = new HttpJoinTransport(f.provider, Duration.ofSeconds(30),
                 Clock.offset(clock, Duration.ofSeconds(-90)));
         HostKeyPair keys = f.provider.newHostKeyPair();
-        JoinResponse ok = late.join(f.endpoint(), f.request("late", keys, List.of("workers"), f.secret()), f.record);
+        JoinResponse ok = late.join(f.endpoint(), f.request("late", keys, List.of("workers"), f.secret()), f.network);
         HostCertificate cert = f.pinned().verify(ok.certificatePem().getBytes(StandardCharsets.US_ASCII),
                 clock.instant().minusSeconds(90));
         assertThat(cert.name()).isEqualTo("late");
@@ -116,7 +116,7 @@ class UnluckyJoinsIT {
         HttpJoinTransport ahead = new HttpJoinTransport(f.provider, Duration.ofSeconds(30),
                 Clock.offset(clock, Duration.ofSeconds(300)));
         assertThatThrownBy(() -> ahead.join(f.endpoint(), f.request("ahead", f.provider.newHostKeyPair(),
-                List.of(), f.secret()), f.record))
+                List.of(), f.secret()), f.network))
                 .isInstanceOfSatisfying(JoinRefusedException.class, e -> {
                     assertThat(e.reason()).isEqualTo("clock-skew");
                     assertThat(e.getMessage()).contains("clock skew: this node's clock is 300 s ahead of the"
@@ -126,7 +126,7 @@ class UnluckyJoinsIT {
         HttpJoinTransport behind = new HttpJoinTransport(f.provider, Duration.ofSeconds(30),
                 Clock.offset(clock, Duration.ofSeconds(-300)));
         assertThatThrownBy(() -> behind.join(f.endpoint(), f.request("behind", f.provider.newHostKeyPair(),
-                List.of(), f.secret()), f.record))
+                List.of(), f.secret()), f.network))
                 .isInstanceOf(InvalidCertificateException.class)
                 .hasMessageStartingWith("clock skew: the service certificate of " + f.endpoint())
                 .hasMessageContaining("this node's clock is behind, synchronise it (NTP)");
@@ -153,6 +153,7 @@ class UnluckyJoinsIT {
         JoinResponse first = new Registrar(f.store, f.keys, f.ca, f.allocator, (request, source) -> List.of(),
                 Set.of("lighthouse"), Duration.ofDays(1), clock).handle(f.request("doomed", keys, List.of(), f.secret()),
                 "127.0.0.1");
+        clock.advance(Duration.ofMinutes(1));
         assertThatThrownBy(() -> registrar.handle(f.request("doomed", keys, List.of(), f.secret()), "127.0.0.1"))
                 .isInstanceOf(InvalidCertificateException.class);
         assertThat(f.allocator.leaseOf("doomed").orElseThrow().address() + "/16").isEqualTo(first.address());

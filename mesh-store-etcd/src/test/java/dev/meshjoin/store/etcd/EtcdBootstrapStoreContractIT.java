@@ -1,6 +1,7 @@
 package dev.meshjoin.store.etcd;
 
 import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.testkit.etcd.EtcdServer;
 import dev.meshjoin.testkit.store.BootstrapStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;

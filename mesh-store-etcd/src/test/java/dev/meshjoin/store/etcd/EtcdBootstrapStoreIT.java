@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.testkit.etcd.EtcdServer;
 import dev.meshjoin.api.store.BootstrapStoreProvider;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
