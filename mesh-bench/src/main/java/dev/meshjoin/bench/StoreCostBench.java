@@ -31,11 +31,11 @@ import java.util.function.Function;
 
 /**
  * Store requests per day of a fleet in steady state, for each store, at the default settings
- * (a heartbeat every 30 minutes, no entry points): {@code nodes} in-process nodes (in-memory
+ * (a heartbeat every 30 minutes, no entry points; {@code heartbeat=PT3H} measures another): {@code nodes} in-process nodes (in-memory
  * overlay, each with its own store client) join through the real adapter and a real or local
  * server; then the counters are read, every node runs {@code periods} heartbeats (one heartbeat
  * period each, compressed to about a second), and the requests counted <em>at the servers</em>
- * in that time are scaled to a day (48 heartbeats). Nothing is computed from a formula: a change
+ * in that time are scaled to a day (48 heartbeats at the default). Nothing is computed from a formula: a change
  * in the core or an adapter that sends more requests shows in the figures.
  *
  * <ul>
@@ -48,15 +48,15 @@ import java.util.function.Function;
  *
  * <pre>
  * java -cp "mesh-bench/target/mesh-bench-0.1.0-SNAPSHOT.jar:mesh-bench/target/lib/*" \
- *     dev.meshjoin.bench.StoreCostBench [nodes=100] [periods=3] [stores=kv,do,etcd,file]
+ *     dev.meshjoin.bench.StoreCostBench [nodes=100] [periods=3] [stores=kv,do,etcd,file] [heartbeat=PT30M]
  * </pre>
  * Run it from the repository root (the Durable Object store is served from
  * {@code mesh-store-cloudflare-do/worker}, which needs {@code npm ci}; a store that cannot run here
  * is reported as skipped, with the reason).
  */
 public final class StoreCostBench {
-    private static final Duration HEARTBEAT = Duration.ofMinutes(30);
-    private static final long BEATS_PER_DAY = Duration.ofDays(1).toSeconds() / HEARTBEAT.toSeconds();
+    /** MeshNode's default heartbeat. */
+    private static final Duration DEFAULT_HEARTBEAT = Duration.ofMinutes(30);
 
     private StoreCostBench() {
     }
@@ -76,38 +76,42 @@ public final class StoreCostBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>(Map.of("nodes", "100", "periods", "3", "stores", "kv,do,etcd,file"));
+        Map<String, String> opts = new LinkedHashMap<>(Map.of("nodes", "100", "periods", "3", "stores", "kv,do,etcd,file",
+                "heartbeat", DEFAULT_HEARTBEAT.toString()));
         for (String a : args) {
             String[] kv = a.replaceFirst("^--?", "").split("=", 2);
             if (kv.length != 2 || !opts.containsKey(kv[0])) {
-                System.err.println("usage: StoreCostBench [nodes=100] [periods=3] [stores=kv,do,etcd,file]");
+                System.err.println("usage: StoreCostBench [nodes=100] [periods=3] [stores=kv,do,etcd,file] [heartbeat=PT30M]");
                 System.exit(2);
             }
             opts.put(kv[0], kv[1]);
         }
         int nodes = Integer.parseInt(opts.get("nodes"));
         int periods = Integer.parseInt(opts.get("periods"));
+        Duration heartbeat = Duration.parse(opts.get("heartbeat"));
+        long beatsPerDay = Duration.ofDays(1).toSeconds() / heartbeat.toSeconds();
         System.out.printf("Store requests per day, %d nodes in steady state (heartbeat %d min, %d heartbeats a day), "
-                + "measured over %d heartbeat periods%n%n", nodes, HEARTBEAT.toMinutes(), BEATS_PER_DAY, periods);
+                + "measured over %d heartbeat periods%n%n", nodes, heartbeat.toMinutes(), beatsPerDay, periods);
         System.out.printf("%-16s %-34s %12s   %s%n", "store", "requests (counted at the server)", "per day", "free tier");
         for (String store : opts.get("stores").split(",")) {
             try (Backend backend = open(store.strip())) {
                 if (backend == null) {
                     continue;
                 }
-                measure(store.strip(), backend, nodes, periods);
+                measure(store.strip(), backend, nodes, periods, heartbeat, beatsPerDay);
             }
         }
     }
 
-    private static void measure(String name, Backend backend, int nodes, int periods) throws Exception {
+    private static void measure(String name, Backend backend, int nodes, int periods, Duration heartbeat, long beatsPerDay)
+            throws Exception {
         List<MeshNode> fleet = new ArrayList<>();
         try (MeshHarness mesh = MeshHarness.builder().storeFactory(backend::client)
                 .caProvider(new TestDoubleCertificateAuthorityProvider())
                 .caKeyCodec(SecretCodecs.passphrase("bench-ca-passphrase".toCharArray()))
                 .joinTimeout(Duration.ofMinutes(5)).build()) {
             for (String n : mesh.names("n", nodes)) {
-                fleet.add(mesh.node(n, b -> b.heartbeat(HEARTBEAT)));
+                fleet.add(mesh.node(n, b -> b.heartbeat(heartbeat)));
             }
             // The founder first, and its record settled, so that the steady state is one network.
             joinInBatches(name, fleet.subList(0, 1), 1);
@@ -124,7 +128,7 @@ public final class StoreCostBench {
             Map<String, Long> after = backend.counts();
             for (Map.Entry<String, Long> e : after.entrySet()) {
                 long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
-                long perDay = Math.round((double) delta / periods * BEATS_PER_DAY);
+                long perDay = Math.round((double) delta / periods * beatsPerDay);
                 System.out.printf("%-16s %-34s %,12d   %s%n", name, e.getKey(), perDay, backend.freeTier(e.getKey()));
             }
         }

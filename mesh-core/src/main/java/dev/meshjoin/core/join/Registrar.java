@@ -137,7 +137,8 @@ public final class Registrar implements JoinHandler {
             }
             throw e;
         }
-        LOG.info("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
+        // The signing service's audit log reports each admission once, at INFO; this is the detail.
+        LOG.debug("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
         return new JoinResponse(cert.pemText(), lease.address() + "/" + allocator.network().prefixLength(), granted, source);
     }
 

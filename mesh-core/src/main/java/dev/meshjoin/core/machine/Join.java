@@ -69,7 +69,10 @@ final class Join implements Step {
         HostKeyPair hostKeys = run.hostKeys();
         JoinResponse response;
         try {
-            response = ASK_AGAIN.call(() -> askEveryLighthouse(hostKeys), Unanswered.class::isInstance);
+            // One status per unanswered round, so whoever watches the node sees what it waits for.
+            response = ASK_AGAIN.call(() -> askEveryLighthouse(hostKeys), Unanswered.class::isInstance,
+                    (attempt, failure, delay) -> run.say("no lighthouse answered yet (" + describe(((Unanswered) failure).last)
+                            + "); asking again in " + delay.toMillis() + " ms"));
         } catch (Unanswered e) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while asking the lighthouses");
@@ -112,11 +115,15 @@ final class Join implements Step {
             } catch (JoinRefusedException e) {
                 throw e;
             } catch (MeshException e) {
-                LOG.info("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
+                LOG.debug("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
                 last = e;
             }
         }
         throw new Unanswered(last);
+    }
+
+    private static String describe(MeshException e) {
+        return e == null ? "no lighthouse listed" : e.getMessage();
     }
 
     private HostCertificate verifyOwnCertificate(CertificateVerifier verifier, JoinResponse response, HostKeyPair hostKeys) {

@@ -51,6 +51,28 @@ public final class EtcdServer implements AutoCloseable {
         return Path.of("/usr/bin/etcd");
     }
 
+    /** Why etcd cannot be started here, if it cannot. */
+    public static java.util.Optional<String> unavailableReason() {
+        Path bin = binary();
+        return Files.isExecutable(bin) ? java.util.Optional.empty() : java.util.Optional.of("skipped: the etcd binary is"
+                + " missing (" + bin + "); install Debian's etcd-server (apt-get install etcd-server) or set ETCD_BINARY");
+    }
+
+    /**
+     * For a test class's {@code @BeforeAll}: etcd started, or null when it is not installed. The
+     * class then calls {@link #assumeRunning} before each test, so each is reported skipped with
+     * the reason (an assumption in {@code @BeforeAll} would make Failsafe count no test at all).
+     */
+    public static EtcdServer startIfInstalled() throws Exception {
+        return unavailableReason().isPresent() ? null : start();
+    }
+
+    /** Skips the calling test, with the reason, when etcd is not running. */
+    public static EtcdServer assumeRunning(EtcdServer server) {
+        assumeTrue(server != null, () -> unavailableReason().orElse("etcd did not start"));
+        return server;
+    }
+
     /** Starts etcd and waits until it reports healthy; skips the test if etcd is not installed. */
     public static EtcdServer start() throws Exception {
         Path bin = binary();
