@@ -3,6 +3,7 @@ package dev.meshjoin.core.signing;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.CertificateRequest;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
 final class HttpSigningServer implements SigningServerFactory.SigningServer {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSigningServer.class);
     /** Refusals that say the credential was wrong: they count against the credential's bucket. */
-    private static final Set<String> CREDENTIAL_FAILURES = Set.of("bad-credential", "token-expired", "token-used-up");
+    private static final Set<RefusalReason> CREDENTIAL_FAILURES = Set.of(RefusalReason.BAD_CREDENTIAL,
+            RefusalReason.TOKEN_EXPIRED, RefusalReason.TOKEN_USED_UP);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final HttpSigningServerFactory config;
@@ -290,10 +292,10 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
             sources.charge(source, config.perSource.failureCost());
             if (CREDENTIAL_FAILURES.contains(e.reason()) && !"none".equals(credentialId)) {
                 credLimiter.charge(credentialId, credLimit.failureCost() == 0 ? 1 : credLimit.failureCost());
-            } else if ("bad-credential".equals(e.reason())) {
+            } else if (e.reason() == RefusalReason.BAD_CREDENTIAL) {
                 sources.charge(source, config.perSource.failureCost());
             }
-            refuse(ex, source, 403, e.reason(), e.getMessage(), inner.node(), credentialId);
+            refuse(ex, source, 403, e.reason().code(), e.getMessage(), inner.node(), credentialId);
             return;
         } catch (InvalidCertificateException e) {
             refuse(ex, source, 403, "ca-refused", "the CA refused to sign: " + e.getMessage(), inner.node(), credentialId);
