@@ -113,6 +113,10 @@ public final class Registrar implements JoinHandler {
         if (notAfter.isAfter(caNotAfter)) {
             notAfter = caNotAfter.minusSeconds(1);
         }
+        // A lease this attempt creates is released again if the attempt fails, so a failed join
+        // holds no address; a re-join's existing lease stays (its certificate is still valid).
+        // Told by its allocation time, which costs no extra store read.
+        Instant before = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Lease lease;
         try {
             // The CA counts validity from its own "now", a moment later, in whole seconds: hold the
@@ -121,12 +125,32 @@ public final class Registrar implements JoinHandler {
         } catch (AllocationException e) {
             throw new JoinRefusedException(RefusalReason.NO_ADDRESS, e.getMessage());
         }
-        HostCertificate cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
-                allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter)));
-        recordMember(request.node(), cert, granted);
+        boolean fresh = !lease.allocatedAt().isBefore(before);
+        HostCertificate cert;
+        try {
+            cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
+                    allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter),
+                    CertificateAuthority.BACKDATE));
+            recordMember(request.node(), cert, granted);
+        } catch (RuntimeException e) {
+            if (fresh) {
+                releaseAfterFailure(request.node(), e);
+            }
+            throw e;
+        }
         // The signing service's audit log reports each admission once, at INFO; this is the detail.
         LOG.debug("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
         return new JoinResponse(cert.pemText(), lease.address() + "/" + allocator.network().prefixLength(), granted, source);
+    }
+
+    private void releaseAfterFailure(String node, RuntimeException cause) {
+        try {
+            allocator.release(node);
+        } catch (RuntimeException e) {
+            // The store may still be down: the lease then lapses at its hold time.
+            cause.addSuppressed(e);
+            LOG.warn("could not release the address of the failed join of {}: {}", node, e.getMessage());
+        }
     }
 
     private void recordMember(String node, HostCertificate cert, List<String> groups) {
