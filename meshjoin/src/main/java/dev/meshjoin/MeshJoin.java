@@ -1,6 +1,7 @@
 package dev.meshjoin;
 
 import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.join.JoinCredentials;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
@@ -67,6 +68,7 @@ public final class MeshJoin {
         OverlayDriver overlay;
         String overlayName = "nebula";
         CertificateAuthorityProvider certificates;
+        JoinCredentials credentials;
 
         private Builder() {
         }
@@ -100,6 +102,12 @@ public final class MeshJoin {
 
         /** {@link #enrollmentToken(String)} as read by {@link dev.meshjoin.api.secret.SecretSource}. */
         public Builder enrollmentToken(SecretValue v) { enrollmentToken = v; return this; }
+
+        /**
+         * The join credential itself, instead of one made from the network secret or token: a worker
+         * that joins again in the same process with the same object skips the secret's key derivation.
+         */
+        public Builder credentials(JoinCredentials v) { credentials = v; return this; }
 
         /** Seals the CA key in the store; needed on nodes that may found or serve (16 characters or more). */
         public Builder caPassphrase(char[] v) { caPassphrase = secret(v, "the CA passphrase"); return this; }

@@ -121,6 +121,9 @@ final class NodeWiring {
     private static JoinCredentials credentials(MeshJoin.Builder b) {
         // The secret's strength is checked even beside a token: it also admits joiners on a lighthouse.
         JoinCredentials bySecret = b.networkSecret == null ? null : new NetworkSecretCredentials(chars(b.networkSecret));
+        if (b.credentials != null) {
+            return b.credentials;
+        }
         if (b.enrollmentToken != null) {
             try {
                 return new EnrollmentTokenCredentials(EnrollmentToken.of(b.enrollmentToken.string()));
@@ -129,9 +132,8 @@ final class NodeWiring {
             }
         }
         if (bySecret == null) {
-            throw new ConfigurationException("set the network secret in the environment variable MESH_SECRET, or put"
-                    + " it in a file and set MESH_SECRET_FILE to its path; or an enrollment token in MESH_TOKEN or"
-                    + " MESH_TOKEN_FILE");
+            throw new ConfigurationException("set the network secret in the environment variable MESH_SECRET (or a"
+                    + " file named by MESH_SECRET_FILE), or an enrollment token in MESH_TOKEN (meshctl token create)");
         }
         return bySecret;
     }

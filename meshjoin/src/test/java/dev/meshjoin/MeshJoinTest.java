@@ -95,7 +95,7 @@ class MeshJoinTest {
                 .hasMessageContaining("state directory").hasMessageContaining("MESH_STATE_DIR");
         assertThatThrownBy(() -> founder().build()).hasMessageContaining("bootstrap store").hasMessageContaining("MESH_STORE");
         assertThatThrownBy(() -> MeshJoin.builder().nodeName("n").stateDirectory(dir).store(uri).build())
-                .hasMessageContaining("MESH_SECRET_FILE").hasMessageContaining("MESH_TOKEN_FILE");
+                .hasMessageContaining("MESH_SECRET_FILE").hasMessageContaining("MESH_TOKEN");
         assertThatThrownBy(() -> founder().networkSecret("short".toCharArray()).store(uri).build())
                 .hasMessageContaining("at least 16 characters");
         assertThatThrownBy(() -> founder().caPassphrase((SecretValue) null).store(uri).build())

@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  *     --state-dir /var/lib/meshjoin/worker-1 --public-endpoint 203.0.113.7:4242
  * </pre>
  *
- * <p>The network secret comes from {@code MESH_SECRET}. A node with a public endpoint may found the
+ * <p>The network secret comes from {@code MESH_SECRET}; a node given an enrollment token
+ * ({@code MESH_TOKEN} or {@code --token}) joins with it and needs no network secret. A node with a public endpoint may found the
  * network and then holds the CA, sealed in the store under {@code MESH_CA_PASSPHRASE}, which must be
  * set, at least 16 characters and differ from the network secret; a node without one only joins and
  * needs no CA passphrase. Each may come from a file instead ({@code MESH_SECRET_FILE},
@@ -45,33 +46,30 @@ public final class UpCommand implements Command {
 
     @Override
     public int run(Invocation inv) throws Exception {
-        Flags flags = new Flags("up").string("config", "a YAML file with the same keys as these flags (flags win);"
-                + " never secrets: those come from MESH_SECRET_FILE and the other _FILE variables");
-        for (Setting s : Setting.values()) {
-            flags.string(s.key(), s.help() + " (" + s.variable() + ")", s.defaultValue());
-        }
+        Flags flags = flags();
         Flags.Parsed p = flags.parse(inv.args());
         MeshConfig config = config(inv, p);
         config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
+        MeshJoin.Builder builder = MeshJoin.builder().config(config);
+        String token = token(p, config);
+        if (token != null) {
+            builder.enrollmentToken(token);
+        }
         PrintStream out = inv.out();
-        long[] started = {System.nanoTime()};
+        UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), config.joinTimeout());
         AtomicBoolean everReady = new AtomicBoolean();
-        MeshNode node = MeshJoin.builder()
-                .config(config)
+        StatusWriter statusFile = new StatusWriter(config.stateDirectory(), config.store());
+        MeshNode node = builder
+                .listener(progress)
+                .listener(statusFile)
                 .listener((before, now) -> {
                     if (now.state() == NodeState.READY) {
                         everReady.set(true);
                     }
-                    synchronized (out) {
-                        out.println(now.state() == NodeState.READY
-                                ? "READY " + now.address().map(a -> a.address().toString()).orElse("?")
-                                : now.state() + " " + Meshctl.oneLine(now.detail())
-                                        + " (+" + (System.nanoTime() - started[0]) / 1_000_000 + " ms)");
-                        out.flush();
-                    }
                 })
                 .build();
 
+        statusFile.watch(node);
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         // SIGTERM runs the shutdown hooks: close the node there (which cancels a join in progress
@@ -92,14 +90,10 @@ public final class UpCommand implements Command {
         }, "meshctl-up-stop");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        started[0] = System.nanoTime();
+        progress.started();
         NodeStatus status = node.join();
         if (status.state() == NodeState.READY) {
-            synchronized (out) {
-                out.println("joined in " + (System.nanoTime() - started[0]) / 1_000_000 + " ms"
-                        + (status.founder() ? " as founder" : ""));
-                out.flush();
-            }
+            progress.joined(status);
         } else if (!stopping.get()) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -108,10 +102,33 @@ public final class UpCommand implements Command {
             }
             node.close();
             throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),
-                    status.state() == NodeState.FALLBACK ? 3 : 1);
+                    status.state() == NodeState.FALLBACK ? ExitStatus.FALLBACK : ExitStatus.ERROR);
         }
         stopped.await();
-        return 0;
+        return ExitStatus.OK;
+    }
+
+    static Flags flags() {
+        Flags flags = new Flags("up").string("config", "a YAML file with the same keys as these flags (flags win);"
+                + " never secrets: those come from MESH_SECRET_FILE and the other _FILE variables");
+        for (Setting s : Setting.values()) {
+            flags.string(s.key(), s.help() + " (" + s.variable() + ")", s.defaultValue());
+        }
+        return flags.string("token", "join with this enrollment token instead of the network secret (better:"
+                + " MESH_TOKEN, which other users cannot read in the process list)");
+    }
+
+    /** The --token flag's token, checked against MESH_TOKEN; null when the flag is not given. */
+    private static String token(Flags.Parsed p, MeshConfig config) {
+        String flag = p.get("token");
+        if (flag == null || flag.isBlank()) {
+            return null;
+        }
+        if (config.enrollmentToken() != null && !config.enrollmentToken().string().strip().equals(flag.strip())) {
+            throw new CliException("up: --token and " + config.enrollmentToken().origin() + " are both set and differ;"
+                    + " give one", ExitStatus.USAGE);
+        }
+        return flag.strip();
     }
 
     /**
@@ -130,10 +147,10 @@ public final class UpCommand implements Command {
             }
         }
         List<String> missing = Stream.of(Setting.NAME, Setting.STORE, Setting.STATE_DIR)
-                .filter(s -> settings.getOrDefault(s.key(), "").isEmpty())
-                .map(s -> "--" + s.key() + " (or " + s.variable() + ")").toList();
+                .filter(s -> settings.getOrDefault(s.key(), "").isEmpty()).map(s -> "-" + s.key()).toList();
         if (!missing.isEmpty()) {
-            throw new CliException("up: missing " + String.join(", ", missing), 2);
+            throw new CliException("up: " + (missing.size() == 1 ? missing.get(0) + " is required"
+                    : "missing required flags " + String.join(", ", missing)) + " (see meshctl help up)", ExitStatus.USAGE);
         }
         return MeshConfig.of(settings, inv.secrets(), inv.workingDirectory());
     }

@@ -69,7 +69,7 @@ class UpConfigTest {
     void everyMissingRequiredSettingIsNamedAtOnce() {
         assertThatThrownBy(() -> config(Map.of(), "--store", "file:/s"))
                 .isInstanceOf(CliException.class)
-                .hasMessage("up: missing --name (or MESH_NAME), --state-dir (or MESH_STATE_DIR)")
+                .hasMessage("up: missing required flags -name, -state-dir (see meshctl help up)")
                 .satisfies(e -> assertThat(((CliException) e).status()).isEqualTo(2));
     }
 

@@ -3,6 +3,7 @@ package dev.meshjoin.core;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ip.IpAllocatorFactory;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
@@ -309,6 +310,8 @@ public final class MeshNode implements AutoCloseable {
          * store opened for it from a URI (a store the caller passed in stays the caller's to close).
          */
         public Builder closing(AutoCloseable v) { owned.add(Objects.requireNonNull(v)); return this; }
+        /** How a lighthouse hands out overlay addresses; default leases in the store. */
+        public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
 
