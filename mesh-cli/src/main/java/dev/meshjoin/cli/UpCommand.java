@@ -6,6 +6,7 @@ import dev.meshjoin.MeshJoin;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.signing.EnrollmentToken;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
@@ -118,17 +119,33 @@ public final class UpCommand implements Command {
                 + " MESH_TOKEN, which other users cannot read in the process list)");
     }
 
-    /** The --token flag's token, checked against MESH_TOKEN; null when the flag is not given. */
+    /**
+     * The --token flag's token, checked against MESH_TOKEN; null when the flag is not given. A
+     * malformed token, from either, is a usage error that never repeats the text.
+     */
     private static String token(Flags.Parsed p, MeshConfig config) {
         String flag = p.get("token");
-        if (flag == null || flag.isBlank()) {
+        boolean fromFlag = flag != null && !flag.isBlank();
+        if (config.enrollmentToken() != null) {
+            wellFormed(config.enrollmentToken().string(), config.enrollmentToken().origin());
+        }
+        if (!fromFlag) {
             return null;
         }
+        wellFormed(flag, "--token");
         if (config.enrollmentToken() != null && !config.enrollmentToken().string().strip().equals(flag.strip())) {
             throw new CliException("up: --token and " + config.enrollmentToken().origin() + " are both set and differ;"
                     + " give one", ExitStatus.USAGE);
         }
         return flag.strip();
+    }
+
+    private static void wellFormed(String token, String origin) {
+        try {
+            EnrollmentToken.of(token);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("up: " + origin + " is " + e.getMessage(), ExitStatus.USAGE);
+        }
     }
 
     /**
