@@ -1,5 +1,6 @@
 package dev.meshjoin.core.join;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.api.join.JoinRequest;
 import dev.meshjoin.api.join.JoinHandler;
@@ -79,29 +80,29 @@ public final class Registrar implements JoinHandler {
     @Override
     public JoinResponse handle(JoinRequest request, String source) {
         if (!request.network().equals(keys.networkName())) {
-            throw new JoinRefusedException("wrong-network", "this lighthouse serves network " + keys.networkName()
+            throw new JoinRefusedException(RefusalReason.WRONG_NETWORK, "this lighthouse serves network " + keys.networkName()
                     + ", not the one requested");
         }
         try {
             StoreKeys.checkName("node name", request.node());
         } catch (RuntimeException e) {
-            throw new JoinRefusedException("invalid-name", e.getMessage());
+            throw new JoinRefusedException(RefusalReason.INVALID_NAME, e.getMessage());
         }
         if (request.publicKey().length != 32) {
-            throw new JoinRefusedException("invalid-key", "the public key must be 32 bytes, got " + request.publicKey().length);
+            throw new JoinRefusedException(RefusalReason.INVALID_KEY, "the public key must be 32 bytes, got " + request.publicKey().length);
         }
         // Reserved groups are refused before the credential is checked, so such a request never
         // consumes a use of an enrollment token.
         for (String group : request.groups()) {
             if (reservedGroups.contains(group)) {
-                throw new JoinRefusedException("reserved-group", "group '" + group + "' is reserved for lighthouses");
+                throw new JoinRefusedException(RefusalReason.RESERVED_GROUP, "group '" + group + "' is reserved for lighthouses");
             }
         }
         List<String> allowed = admission.admit(request, source);
         List<String> granted = new ArrayList<>();
         for (String group : request.groups()) {
             if (!allowed.contains(group)) {
-                throw new JoinRefusedException("group-not-allowed", "the credential does not grant group '" + group + "'");
+                throw new JoinRefusedException(RefusalReason.GROUP_NOT_ALLOWED, "the credential does not grant group '" + group + "'");
             }
             if (!granted.contains(group)) {
                 granted.add(group);
@@ -122,7 +123,7 @@ public final class Registrar implements JoinHandler {
             // address a little longer than asked so it never ends before the certificate does.
             lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter.plus(SIGNING_SLACK));
         } catch (AllocationException e) {
-            throw new JoinRefusedException("no-address", e.getMessage());
+            throw new JoinRefusedException(RefusalReason.NO_ADDRESS, e.getMessage());
         }
         boolean fresh = !lease.allocatedAt().isBefore(before);
         HostCertificate cert;

@@ -2,6 +2,7 @@ package dev.meshjoin.core.signing;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.CertificateVerifier;
@@ -137,7 +138,7 @@ public final class HttpJoinTransport implements JoinTransport {
             case 409 -> throw new StaleServiceKey();
             case 400, 403, 405, 413 -> {
                 Wire.Error err = readError(r);
-                throw new JoinRefusedException(err == null ? "refused" : err.error(),
+                throw new JoinRefusedException(err == null ? RefusalReason.OTHER : RefusalReason.fromCode(err.error()),
                         "the lighthouse at " + at + " refused the join: " + (err == null ? "status " + r.statusCode()
                                 : err.message()));
             }

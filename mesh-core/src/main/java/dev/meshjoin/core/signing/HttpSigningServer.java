@@ -285,11 +285,11 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
         try {
             response = handler.handle(request, source);
         } catch (JoinRefusedException e) {
-            if (AUTHENTICATED_REFUSALS.contains(e.reason())) {
-                audit.record(event(source, "refused", e.reason(), inner.node(), credentialId, e.getMessage()));
-                return BoundedHttpServer.Response.of(403, error(e.reason(), e.getMessage()));
+            if (AUTHENTICATED_REFUSALS.contains(e.reason().code())) {
+                audit.record(event(source, "refused", e.reason().code(), inner.node(), credentialId, e.getMessage()));
+                return BoundedHttpServer.Response.of(403, error(e.reason().code(), e.getMessage()));
             }
-            return failure(source, prefix, 403, e.reason(), e.getMessage(), inner.node(), credentialId);
+            return failure(source, prefix, 403, e.reason().code(), e.getMessage(), inner.node(), credentialId);
         } catch (InvalidCertificateException e) {
             audit.record(event(source, "refused", "ca-refused", inner.node(), credentialId, e.getMessage()));
             return BoundedHttpServer.Response.of(403, error("ca-refused", "the CA refused to sign: " + e.getMessage()));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.join.JoinCredentials;
@@ -209,7 +210,7 @@ class SigningServiceIT {
         String address = first.address().split("/")[0];
         assertThatThrownBy(() -> f.join("taken", List.of(), f.secret()))
                 .isInstanceOfSatisfying(JoinRefusedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo("no-address");
+                    assertThat(e.reason()).isEqualTo(RefusalReason.NO_ADDRESS);
                     assertThat(e.getMessage()).contains("held by another key").doesNotContain(address);
                 });
         assertThat(f.auditEvents()).filteredOn(e -> "refused".equals(e.outcome()))
@@ -219,7 +220,7 @@ class SigningServiceIT {
     private static void refused(SigningFixture f, Runnable join, String reason) {
         int audited = f.auditEvents().size();
         assertThatThrownBy(join::run).isInstanceOfSatisfying(JoinRefusedException.class,
-                e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(reason));
+                e -> assertThat(e.reason().code()).as(e.getMessage()).isEqualTo(reason));
         assertThat(f.auditEvents()).hasSize(audited + 1);
         assertThat(f.auditEvents()).anySatisfy(e -> {
             assertThat(e.reason()).isEqualTo(reason);
