@@ -27,6 +27,12 @@ public enum RefusalReason {
     REVOKED("revoked"),
     /** The lighthouse is overloaded; try again later. */
     BUSY("busy"),
+    /** The request's timestamp is further from the lighthouse's clock than its window: fix the clock. */
+    CLOCK_SKEW("clock-skew"),
+    /** The lighthouse has seen this request (its nonce) before. */
+    REPLAYED("replayed"),
+    /** The request could not be read (malformed, too large, not sealed to the service). */
+    BAD_REQUEST("bad-request"),
     /** A code this node does not know (from a newer lighthouse). */
     OTHER("refused");
 
