@@ -6,6 +6,7 @@ import dev.meshjoin.api.ca.CertificateVerifier;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.ca.InvalidCertificateException;
+import dev.meshjoin.api.retry.Deadline;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.join.JoinRequest;
@@ -15,15 +16,19 @@ import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.state.LocalState;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * JOINING: asks a lighthouse for a certificate. The node makes (or keeps) its own key pair, sends
- * only the public key, and verifies what it gets against the CA pinned in the network record. A
- * lighthouse that has just founded may not serve yet: every lighthouse is tried, then the join
- * backs off, until the join's deadline.
+ * only the public key, and verifies what it gets against the CA pinned in the network record. Every
+ * lighthouse in the record is tried, in a random order (so joiners spread over them and a dead one
+ * is not everyone's first try), each within {@code lighthouseTimeout}; then the join backs off and
+ * tries again, until the join's deadline (a lighthouse that has just founded may not serve yet).
  */
 final class Join implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(Join.class);
@@ -94,9 +99,14 @@ final class Join implements Step {
 
     private JoinResponse askEveryLighthouse(JoinRequest request) {
         MeshException last = null;
-        for (NetworkView.LighthouseView lh : network.lighthouses()) {
+        List<NetworkView.LighthouseView> order = new ArrayList<>(network.lighthouses());
+        Collections.shuffle(order, RANDOM);
+        for (NetworkView.LighthouseView lh : order) {
             run.checkCancelled();
-            try {
+            if (Deadline.current().expired()) {
+                break;
+            }
+            try (Deadline.Scope each = Deadline.current().within(run.config.lighthouseTimeout).enter()) {
                 return run.config.transport.join(lh.signingEndpoint(), request, network.record());
             } catch (JoinRefusedException e) {
                 throw e;

@@ -37,7 +37,7 @@ final class Register implements Step {
         NodeConfig c = run.config;
         MemberRecord rec = new MemberRecord(Versioned.SCHEMA, c.nodeName, cert.address().toString(), cert.groups(),
                 lighthouse ? Role.LIGHTHOUSE : Role.MEMBER, c.publicEndpoint == null ? null : c.publicEndpoint.toString(),
-                cert.fingerprint(), cert.notAfter(), c.clock.instant());
+                cert.fingerprint(), cert.notAfter(), c.clock.instant(), cert.issuer());
         if (!Members.upsert(c.store, c.keys, rec)) {
             throw new StoreException(c.store.name(), "register " + c.keys.member(c.nodeName),
                     "the member record kept changing", true);
