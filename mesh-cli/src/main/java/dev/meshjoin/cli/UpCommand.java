@@ -61,13 +61,14 @@ public final class UpCommand implements Command {
                 .string("nebula", "path of the nebula binary (default: NEBULA_BIN, then PATH)")
                 .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
                 .string("join-timeout", "how long the whole join may take", "2m");
-        Flags.Parsed p = flags.parse(inv.args());
+        Flags.Parsed p = LighthouseFlags.declare(flags).parse(inv.args());
         SecretValue secretValue = inv.secrets().read("MESH_SECRET").orElseThrow(() -> new CliException(
                 "up: set the network secret in the environment variable MESH_SECRET, or put it in a file and set"
                         + " MESH_SECRET_FILE to its path"));
         secretValue.warnings().forEach(w -> inv.err().println("up: warning: " + w));
         char[] secret = secretValue.chars();
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
+        dev.meshjoin.core.lighthouse.LighthouseWatch.Settings watch = LighthouseFlags.check(p, publicEndpoint);
         char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue);
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
@@ -77,7 +78,8 @@ public final class UpCommand implements Command {
         PrintStream out = inv.out();
         long[] started = {System.nanoTime()};
         AtomicBoolean everReady = new AtomicBoolean();
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret, caPassphrase, overlay)
+        MeshNode node = LighthouseFlags.apply(p, watch, NebulaMesh.builder(store, p.get("network"), secret, caPassphrase,
+                        overlay))
                 .nodeName(p.require("name"))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))
