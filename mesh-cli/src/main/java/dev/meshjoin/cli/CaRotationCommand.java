@@ -4,7 +4,6 @@ import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.cli.nebula.GoDuration;
-import dev.meshjoin.core.SecretCodecFactory;
 import dev.meshjoin.core.lighthouse.CaRotation;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.store.BootstrapStores;
@@ -66,7 +65,7 @@ public final class CaRotationCommand {
         passphrase.warnings().forEach(w -> inv.err().println(command + ": warning: " + w));
         try (BootstrapStore store = BootstrapStores.open(storeUri)) {
             CaRotation rotation = new CaRotation(store, keys, new NebulaCertificateAuthorityProvider(),
-                    SecretCodecFactory.passphrase(passphrase.chars()), Clock.systemUTC());
+                    dev.meshjoin.core.secret.SecretCodecs.passphrase(passphrase.chars()), Clock.systemUTC());
             if (sub.equals("rotate")) {
                 CaRotation.Rotated r = rotation.rotate(validity);
                 inv.out().println("signing CA " + r.current() + " (valid until " + r.notAfter() + ")");

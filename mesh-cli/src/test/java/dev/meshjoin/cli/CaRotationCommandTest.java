@@ -8,7 +8,6 @@ import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.core.SecretCodecFactory;
 import dev.meshjoin.core.lighthouse.CaVault;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
@@ -56,7 +55,7 @@ class CaRotationCommandTest {
                 Duration.ofDays(365)));
         founding = ca.caCertificate().fingerprint();
         try (BootstrapStore s = BootstrapStores.open(store)) {
-            new CaVault(s, keys, provider, SecretCodecFactory.passphrase(PASSPHRASE.toCharArray())).seal(ca, salt);
+            new CaVault(s, keys, provider, dev.meshjoin.core.secret.SecretCodecs.passphrase(PASSPHRASE.toCharArray())).seal(ca, salt);
             s.putIfAbsent(keys.network(), Json.write(new NetworkRecord(Versioned.SCHEMA, "prod", "10.42.0.0/16",
                     provider.type(), ca.caCertificate().pemText(), founding,
                     List.of(new NetworkRecord.LighthouseEntry("lh", "10.42.0.1", List.of("127.0.0.1:4242"),

@@ -8,7 +8,7 @@ import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.KeyVersion;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
 import dev.meshjoin.core.record.NetworkRecord;
@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * and the nodes, before that. Both need the CA passphrase: they open the current CA first.
  *
  * <pre>{@code
- * CaRotation rotation = new CaRotation(store, keys, provider, SecretCodecFactory.passphrase(pass), clock);
+ * CaRotation rotation = new CaRotation(store, keys, provider, SecretCodecs.passphrase(pass), clock);
  * CaRotation.Rotated r = rotation.rotate(Duration.ofDays(365));
  * // ... once members renewed:
  * rotation.retire(r.previous());

@@ -69,7 +69,7 @@ public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable
     /** Serves joins with the network's new signing CA; this lighthouse's certificate stays (both CAs are trusted). */
     private void signWithNewCa(JoinRun r, Lighthouse serving, NetworkView now) {
         CertificateAuthority ca = r.vault().open(now);
-        Lighthouse next = r.newLighthouse(ca, now.cidr());
+        Lighthouse next = r.newLighthouse(ca, now.cidr(), true);
         synchronized (r) {
             serving.close();
             r.lighthouse = next;

@@ -6,9 +6,10 @@ import dev.meshjoin.api.secret.SecretCodec;
 import dev.meshjoin.api.secret.SecretCodecException;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinRequest;
+import dev.meshjoin.api.join.SecretCodecFactory;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.api.join.JoinRequest;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.StoreKeys;
@@ -137,16 +138,26 @@ public final class CredentialAdmission implements Admission {
     }
 
     private static void checkSame(SecretCodec codec, Entry sealed, byte[] aad, byte[] derived) {
+        byte[] stored;
         try {
-            byte[] stored = codec.open(sealed.value(), aad);
-            if (!MessageDigest.isEqual(stored, derived)) {
-                LOG.warn("this lighthouse's network secret differs from the one whose verifier is in the store; "
-                        + "joiners with the other secret will be refused here");
-            }
-            Arrays.fill(stored, (byte) 0);
+            stored = codec.open(sealed.value(), aad);
         } catch (SecretCodecException e) {
-            LOG.warn("cannot open the stored network-secret verifier with this lighthouse's CA passphrase");
+            throw new ConfigurationException("cannot open the network secret's verifier at " + sealed.key()
+                    + " with this node's CA passphrase; give it the CA passphrase the network was founded with", e);
         }
+        boolean same = MessageDigest.isEqual(stored, derived);
+        Arrays.fill(stored, (byte) 0);
+        if (!same) {
+            throw new ConfigurationException("this node's network secret differs from the network's: it does not"
+                    + " match the verifier sealed at " + sealed.key() + ", so every joiner would be refused."
+                    + " Start it with the network secret the network was founded with (MESH_SECRET)");
+        }
+    }
+
+    /** Publishes the verifier (a founder) or checks this node's secret against the stored one (a restart). */
+    @Override
+    public void prepare(JoinNetwork network) {
+        verifier();
     }
 
     @Override

@@ -9,7 +9,7 @@ import dev.meshjoin.core.AesGcmTestCodec;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.join.JoinTransport;
+import dev.meshjoin.api.join.JoinTransport;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.harness.MeshHarness;
 import java.time.Clock;
@@ -36,7 +36,7 @@ class JoinTriesEveryLighthouseTest {
             List<Endpoint> asked = new CopyOnWriteArrayList<>();
             // The founder's service accepts the connection and never answers: the joiner's
             // per-lighthouse deadline must end the wait, and the other lighthouse admit it.
-            JoinTransport transport = (at, request) -> {
+            JoinTransport transport = (at, request, network) -> {
                 asked.add(at);
                 if (at.equals(hanging)) {
                     try {
@@ -46,7 +46,7 @@ class JoinTriesEveryLighthouseTest {
                     }
                     throw new MeshException("timed out waiting for " + at);
                 }
-                return mesh.joinNetwork().join(at, request);
+                return mesh.joinNetwork().join(at, request, network);
             };
             Set<Endpoint> firstAsked = new HashSet<>();
             for (int i = 0; i < 12; i++) {
