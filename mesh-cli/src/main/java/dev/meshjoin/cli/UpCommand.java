@@ -87,6 +87,7 @@ public final class UpCommand implements Command {
         PrintStream out = inv.out();
         UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
         AtomicBoolean everReady = new AtomicBoolean();
+        StatusWriter statusFile = new StatusWriter(inv.path(required.get(2)), store.name());
         MeshNode node = LighthouseFlags.apply(p, watch, NebulaMesh.builder(store, p.get("network"), credentials,
                         secret, caPassphrase, overlay))
                 .nodeName(required.get(0))
@@ -98,6 +99,7 @@ public final class UpCommand implements Command {
                 .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
                 .joinTimeout(joinTimeout)
                 .listener(progress)
+                .listener(statusFile)
                 .listener((before, now) -> {
                     if (now.state() == NodeState.READY) {
                         everReady.set(true);
@@ -105,6 +107,7 @@ public final class UpCommand implements Command {
                 })
                 .build();
 
+        statusFile.watch(node);
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         // SIGTERM runs the shutdown hooks: close the node there (which cancels a join in progress

@@ -4,6 +4,7 @@ import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ip.IpAllocatorFactory;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
@@ -372,6 +373,8 @@ public final class MeshNode implements AutoCloseable {
         public Builder lighthouseWatch(LighthouseWatch.Settings v) { d.lighthouseWatch = v; return this; }
         /** Whether a lighthouse answers; default a TCP connection to its signing service within 2 s. */
         public Builder lighthouseProbe(LighthouseWatch.Probe v) { d.lighthouseProbe = v; return this; }
+        /** How a lighthouse hands out overlay addresses; default leases in the store. */
+        public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
 

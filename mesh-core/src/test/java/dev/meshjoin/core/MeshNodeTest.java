@@ -285,8 +285,8 @@ class MeshNodeTest {
         java.util.Map<String, Long> joiner = new java.util.TreeMap<>();
         after.forEach((k, v) -> joiner.put(k, v - founder.getOrDefault(k, 0L)));
         System.out.println("store operations per join: founder " + founder + "; joiner " + joiner);
-        assertMatchesReadme("founder, etcd / file store", founder);
-        assertMatchesReadme("joiner, etcd / file store", joiner);
+        assertMatchesReadme("founder, etcd / file store / Durable Object", founder);
+        assertMatchesReadme("joiner, etcd / file store / Durable Object", joiner);
     }
 
     /** The README's per-join row, exactly: reads, writes by kind, lists. */

@@ -1,5 +1,6 @@
 package dev.meshjoin.core.lifecycle;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
@@ -80,7 +81,7 @@ public final class Revocations {
     public void refuseIfRevoked(String node, String fingerprint, byte[] publicKey) {
         Optional<RevocationList.Revoked> r = match(node, fingerprint, publicKey);
         if (r.isPresent()) {
-            throw new JoinRefusedException("revoked", "node " + node + " was revoked at " + r.get().revokedAt()
+            throw new JoinRefusedException(RefusalReason.REVOKED, "node " + node + " was revoked at " + r.get().revokedAt()
                     + (r.get().node().equals(node) ? "" : " (its key or certificate belongs to revoked node "
                     + r.get().node() + ")") + "; it can no longer join or renew. Give it a new name and state"
                     + " directory to admit it again");

@@ -72,14 +72,10 @@ final class Join implements Step {
         NodeConfig c = run.config;
         CertificateVerifier verifier = c.caProvider.verifier(network.caBundle());
         HostKeyPair hostKeys = run.hostKeys();
-        byte[] nonce = new byte[16];
-        RANDOM.nextBytes(nonce);
-        byte[] proof = c.credentials.proofFor(network.joinNetwork(), c.nodeName, hostKeys.publicKey(), nonce);
-        JoinRequest request = new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
         JoinResponse response;
         try {
             // One status per unanswered round, so whoever watches the node sees what it waits for.
-            response = ASK_AGAIN.call(() -> askEveryLighthouse(request), Unanswered.class::isInstance,
+            response = ASK_AGAIN.call(() -> askEveryLighthouse(hostKeys), Unanswered.class::isInstance,
                     (attempt, failure, delay) -> run.say("no lighthouse answered yet (" + describe(((Unanswered) failure).last)
                             + "); asking again in " + delay.toMillis() + " ms"));
         } catch (Unanswered e) {
@@ -101,7 +97,20 @@ final class Join implements Step {
         return new StartOverlay(run, hostKeys, cert, false);
     }
 
-    private JoinResponse askEveryLighthouse(JoinRequest request) {
+    /**
+     * A request with a fresh nonce and the proof bound to it, for every attempt: a lighthouse
+     * remembers each nonce it opened, so resending one after a failure of its own (its store was
+     * down) would be refused as a replay, for good.
+     */
+    private JoinRequest freshRequest(HostKeyPair hostKeys) {
+        NodeConfig c = run.config;
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        byte[] proof = c.credentials.proofFor(network.joinNetwork(), c.nodeName, hostKeys.publicKey(), nonce);
+        return new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
+    }
+
+    private JoinResponse askEveryLighthouse(HostKeyPair hostKeys) {
         MeshException last = null;
         JoinNetwork joinNetwork = network.joinNetwork();
         List<NetworkView.LighthouseView> order = new ArrayList<>(network.lighthouses());
@@ -112,7 +121,7 @@ final class Join implements Step {
                 break;
             }
             try (Deadline.Scope each = Deadline.current().within(run.config.lighthouseTimeout).enter()) {
-                return run.config.transport.join(lh.signingEndpoint(), request, joinNetwork);
+                return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
                 throw e;
             } catch (MeshException e) {

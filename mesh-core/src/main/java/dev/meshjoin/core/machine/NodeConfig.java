@@ -2,6 +2,7 @@ package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
+import dev.meshjoin.api.ip.IpAllocatorFactory;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
@@ -60,6 +61,8 @@ public final class NodeConfig {
     public final Duration lighthouseTimeout;
     public final LighthouseWatch.Settings lighthouseWatch;
     public final LighthouseWatch.Probe lighthouseProbe;
+    /** The allocator a lighthouse uses, or null for leases in the store. */
+    public final IpAllocatorFactory allocators;
 
     /** What a builder collects; every field has the default the builder documents. */
     public static final class Draft {
@@ -93,6 +96,7 @@ public final class NodeConfig {
         public Duration lighthouseTimeout = Duration.ofSeconds(10);
         public LighthouseWatch.Settings lighthouseWatch = LighthouseWatch.Settings.DEFAULTS;
         public LighthouseWatch.Probe lighthouseProbe = LighthouseWatch.Probe.tcp(Duration.ofSeconds(2));
+        public IpAllocatorFactory allocators;
     }
 
     /** @throws ConfigurationException naming what is missing or wrong and how to set it */
@@ -119,6 +123,7 @@ public final class NodeConfig {
         this.lighthouseTimeout = positive(d.lighthouseTimeout, "lighthouseTimeout");
         this.lighthouseWatch = Objects.requireNonNull(d.lighthouseWatch, "lighthouseWatch");
         this.lighthouseProbe = Objects.requireNonNull(d.lighthouseProbe, "lighthouseProbe");
+        this.allocators = d.allocators;
         if (lighthouse && publicEndpoint == null) {
             throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
         }

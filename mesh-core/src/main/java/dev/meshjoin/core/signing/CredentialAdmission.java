@@ -1,5 +1,6 @@
 package dev.meshjoin.core.signing;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.secret.SecretCodec;
@@ -76,13 +77,13 @@ public final class CredentialAdmission implements Admission {
         if (credential.length == 33 && credential[0] == Credential.SECRET_PROOF) {
             Optional<byte[]> v = verifier();
             if (v.isEmpty()) {
-                throw new JoinRefusedException("bad-credential", "this lighthouse does not admit joins with the network "
+                throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "this lighthouse does not admit joins with the network "
                         + "secret; use an enrollment token");
             }
             byte[] expected = NetworkSecret.proof(v.get(), request.network(), request.node(), request.publicKey(),
                     request.nonce());
             if (!MessageDigest.isEqual(expected, Credential.body(credential))) {
-                throw new JoinRefusedException("bad-credential", "the network secret proof is wrong; check the "
+                throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the network secret proof is wrong; check the "
                         + "network secret this node was given");
             }
             return secretGroups;
@@ -91,7 +92,7 @@ public final class CredentialAdmission implements Admission {
             String text = new String(Credential.body(credential), StandardCharsets.US_ASCII);
             return tokenStore.consume(text, request.groups()).groups();
         }
-        throw new JoinRefusedException("bad-credential", "the request carries no usable credential; give the node "
+        throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the request carries no usable credential; give the node "
                 + "the network secret or an enrollment token");
     }
 
