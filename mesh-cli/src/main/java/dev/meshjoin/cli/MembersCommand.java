@@ -21,7 +21,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * {@code meshctl members --store URI [--network NAME]}: the table of a network's members, live
+ * {@code meshctl members --store URI [--network NAME] [--json]}: the table of a network's members, live
  * and stale, with the entry points they publish.
  */
 public final class MembersCommand implements Command {
@@ -50,20 +50,52 @@ public final class MembersCommand implements Command {
         Flags flags = new Flags("members")
                 .string("store", "the store URI, such as file:/var/lib/meshjoin/store")
                 .string("network", "the network name", "mesh")
-                .string("stale-after", "a member not seen for this long is STALE (e.g. 60m, 2h)", "60m");
+                .string("stale-after", "a member not seen for this long is STALE (e.g. 60m, 2h)", "60m")
+                .bool("json", "print a JSON array, one object per member");
         Flags.Parsed p = flags.parse(inv.args());
         Duration staleAfter = dev.meshjoin.cli.nebula.GoDuration.parse("stale-after", p.get("stale-after"));
         StoreKeys keys = StoreKeys.of(p.get("network"));
-        try (BootstrapStore store = BootstrapStores.open(p.require("store"))) {
+        try (BootstrapStore store = BootstrapStores.open(p.requireAll("store").get(0))) {
             List<MemberRecord> members = new ArrayList<>();
             for (KeyVersion kv : store.list(keys.members())) {
                 store.get(kv.key()).ifPresent(e -> members.add(Json.read(e.value(), MemberRecord.class, e.key())));
             }
             Map<String, EntryPointRecord> entries = new EntryPoints(store, keys, clock).live().stream()
                     .collect(Collectors.toMap(EntryPointRecord::node, Function.identity()));
-            print(inv.out(), members, entries, staleAfter);
-            return 0;
+            if (p.bool("json")) {
+                Instant now = clock.instant();
+                CliJson.println(inv.out(), members.stream().map(m -> MemberView.of(m, entries.get(m.node()), now, staleAfter))
+                        .toList());
+            } else {
+                print(inv.out(), members, entries, staleAfter);
+            }
+            return ExitStatus.OK;
         }
+    }
+
+    /**
+     * A member as {@code members --json} shows it.
+     *
+     * @param status {@code LIVE}, {@code STALE} (not seen within {@code --stale-after}) or
+     *     {@code EXPIRED} (its certificate has expired)
+     * @param entryPoint the entry point it publishes now, or null
+     */
+    public record MemberView(String status, String node, String overlayAddress, String role, List<String> groups,
+                             String publicEndpoint, EntryPointView entryPoint, String certificateFingerprint,
+                             Instant certificateNotAfter, Instant lastSeen) {
+        static MemberView of(MemberRecord m, EntryPointRecord ep, Instant now, Duration staleAfter) {
+            return new MemberView(MembersCommand.status(m, now, staleAfter), m.node(), m.overlayAddress(), m.role().wire(), m.groups(),
+                    m.publicEndpoint(), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
+                    m.certificateFingerprint(), m.certificateNotAfter(), m.lastSeen());
+        }
+    }
+
+    /** An entry point in {@link MemberView}. */
+    public record EntryPointView(String address, int port, List<String> services) {
+    }
+
+    static String status(MemberRecord m, Instant now, Duration staleAfter) {
+        return m.certificateNotAfter().isBefore(now) ? "EXPIRED" : m.lastSeen().plus(staleAfter).isBefore(now) ? "STALE" : "LIVE";
     }
 
     private void print(PrintStream out, List<MemberRecord> members, Map<String, EntryPointRecord> entries, Duration staleAfter) {
@@ -72,10 +104,8 @@ public final class MembersCommand implements Command {
         out.printf(format, "STATUS", "NODE", "OVERLAY", "ROLE", "PUBLIC", "ENTRY POINT", "CERT EXPIRES", "LAST SEEN");
         DateTimeFormatter iso = DateTimeFormatter.ISO_INSTANT;
         for (MemberRecord m : members) {
-            boolean stale = m.lastSeen().plus(staleAfter).isBefore(now);
-            boolean expired = m.certificateNotAfter().isBefore(now);
             EntryPointRecord ep = entries.get(m.node());
-            out.printf(format, expired ? "EXPIRED" : stale ? "STALE" : "LIVE", m.node(), m.overlayAddress(), m.role(),
+            out.printf(format, status(m, now, staleAfter), m.node(), m.overlayAddress(), m.role(),
                     m.publicEndpoint() == null ? "-" : m.publicEndpoint(),
                     ep == null ? "-" : ep.publicAddress() + ":" + ep.port() + " " + String.join(",", ep.services()),
                     iso.format(m.certificateNotAfter().truncatedTo(ChronoUnit.SECONDS)),

@@ -1,5 +1,6 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
@@ -8,27 +9,31 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.store.BootstrapStores;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code meshctl up}: runs one node in the foreground, for operators who do not write Java. It
  * founds or joins the network, prints each state change on its own line and {@code READY
  * <overlay-address>} once a peer answers over the overlay, and on SIGTERM leaves cleanly and
- * exits 0.
+ * exits 0 — or, when the node never became READY, cancels the join and exits 1 within a second or two.
  *
  * <pre>
  * MESH_SECRET=… MESH_CA_PASSPHRASE=… meshctl up --name worker-1 --store file:/var/lib/meshjoin/store \
  *     --state-dir /var/lib/meshjoin/worker-1 --public-endpoint 203.0.113.7:4242
  * </pre>
  *
- * <p>The network secret comes from {@code MESH_SECRET}. A node with a public endpoint may found the
+ * <p>The network secret comes from {@code MESH_SECRET}; a node given an enrollment token
+ * ({@code MESH_TOKEN} or {@code --token}) joins with it and needs no network secret. A node with a public endpoint may found the
  * network and then holds the CA, sealed in the store under {@code MESH_CA_PASSPHRASE}, which must be
  * set, at least 16 characters and differ from the network secret; a node without one only joins and
  * needs no CA passphrase. Each may come from a file instead ({@code MESH_SECRET_FILE},
@@ -59,71 +64,87 @@ public final class UpCommand implements Command {
                 .string("groups", "comma-separated groups this node asks for", "")
                 .string("nebula", "path of the nebula binary (default: NEBULA_BIN, then PATH)")
                 .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
-                .string("join-timeout", "how long the whole join may take", "2m");
+                .string("join-timeout", "how long the whole join may take", "2m")
+                .string("token", "join with this enrollment token instead of the network secret (better: MESH_TOKEN,"
+                        + " which other users cannot read in the process list)");
         Flags.Parsed p = flags.parse(inv.args());
-        SecretValue secretValue = inv.secrets().read("MESH_SECRET").orElseThrow(() -> new CliException(
-                "up: set the network secret in the environment variable MESH_SECRET, or put it in a file and set"
-                        + " MESH_SECRET_FILE to its path"));
-        secretValue.warnings().forEach(w -> inv.err().println("up: warning: " + w));
-        char[] secret = secretValue.chars();
+        List<String> required = p.requireAll("name", "store", "state-dir");
+        Optional<SecretValue> secretValue = inv.secrets().read("MESH_SECRET").filter(v -> !v.isEmpty());
+        Optional<SecretValue> tokenValue = inv.secrets().read("MESH_TOKEN").filter(v -> !v.isEmpty());
+        secretValue.ifPresent(v -> v.warnings().forEach(w -> inv.err().println("up: warning: " + w)));
+        tokenValue.ifPresent(v -> v.warnings().forEach(w -> inv.err().println("up: warning: " + w)));
+        char[] secret = secretValue.map(SecretValue::chars).orElse(null);
+        JoinCredentials credentials = UpCredentials.of(p.get("token"), tokenValue, secret);
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
-        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue);
+        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue.orElse(null));
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
             overlay.binary(inv.path(p.get("nebula")));
         }
-        BootstrapStore store = BootstrapStores.open(p.require("store"));
+        Duration joinTimeout = dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout"));
+        BootstrapStore store = BootstrapStores.open(required.get(1));
         PrintStream out = inv.out();
-        long[] started = {System.nanoTime()};
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret, caPassphrase, overlay)
-                .nodeName(p.require("name"))
+        UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
+        AtomicBoolean everReady = new AtomicBoolean();
+        StatusWriter statusFile = new StatusWriter(inv.path(required.get(2)), store.name());
+        MeshNode node = NebulaMesh.builder(store, p.get("network"), credentials,
+                        secret, caPassphrase, overlay)
+                .nodeName(required.get(0))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))
                 .publicEndpoint(publicEndpoint)
                 .signingPort(Integer.parseInt(p.get("signing-port")))
-                .stateDirectory(inv.path(p.require("state-dir")))
+                .stateDirectory(inv.path(required.get(2)))
                 .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
-                .joinTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout")))
+                .joinTimeout(joinTimeout)
+                .listener(progress)
+                .listener(statusFile)
                 .listener((before, now) -> {
-                    synchronized (out) {
-                        out.println(now.state() == NodeState.READY
-                                ? "READY " + now.address().map(a -> a.address().toString()).orElse("?")
-                                : now.state() + " " + Meshctl.oneLine(now.detail())
-                                        + " (+" + (System.nanoTime() - started[0]) / 1_000_000 + " ms)");
-                        out.flush();
+                    if (now.state() == NodeState.READY) {
+                        everReady.set(true);
                     }
                 })
                 .build();
 
+        statusFile.watch(node);
         CountDownLatch stopped = new CountDownLatch(1);
-        // SIGTERM runs the shutdown hooks: leave cleanly there, then end with status 0 rather than
-        // the JVM's 143, since a requested stop is not a failure.
+        AtomicBoolean stopping = new AtomicBoolean();
+        // SIGTERM runs the shutdown hooks: close the node there (which cancels a join in progress
+        // within a second), then end with status 0 when the node had been READY (a requested stop is
+        // not a failure) and 1 when it never was, since then the join did not succeed.
         Thread hook = new Thread(() -> {
+            stopping.set(true);
+            boolean wasReady = everReady.get();
+            NodeState at = node.status().state();
             node.close();
             store.close();
+            if (!wasReady) {
+                inv.err().println("up: stopped while " + at + ", before the node became READY");
+                inv.err().flush();
+            }
             out.flush();
             stopped.countDown();
-            Runtime.getRuntime().halt(0);
+            Runtime.getRuntime().halt(wasReady ? 0 : 1);
         }, "meshctl-up-stop");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        started[0] = System.nanoTime();
+        progress.started();
         NodeStatus status = node.join();
         if (status.state() == NodeState.READY) {
-            synchronized (out) {
-                out.println("joined in " + (System.nanoTime() - started[0]) / 1_000_000 + " ms"
-                        + (status.founder() ? " as founder" : ""));
-                out.flush();
+            progress.joined(status);
+        } else if (!stopping.get()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shutdownInProgress) {
+                stopped.await(); // the hook has begun and ends the process with its status
             }
-        } else {
-            Runtime.getRuntime().removeShutdownHook(hook);
             node.close();
             store.close();
             throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),
-                    status.state() == NodeState.FALLBACK ? 3 : 1);
+                    status.state() == NodeState.FALLBACK ? ExitStatus.FALLBACK : ExitStatus.ERROR);
         }
         stopped.await();
-        return 0;
+        return ExitStatus.OK;
     }
 
     /** The CA passphrase, or null for a node that only joins. */
@@ -139,13 +160,13 @@ public final class UpCommand implements Command {
         }
         SecretValue passphrase = read.get();
         passphrase.warnings().forEach(w -> inv.err().println("up: warning: " + w));
-        if (passphrase.sameAs(secret)) {
+        if (secret != null && passphrase.sameAs(secret)) {
             throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
                     + " network secret, only lighthouses may know the CA passphrase");
         }
-        if (passphrase.length() < SecretCodecFactory.MIN_PASSPHRASE_LENGTH) {
+        if (passphrase.length() < SecretCodecs.MIN_PASSPHRASE_LENGTH) {
             throw new CliException("up: " + passphrase.origin() + " is " + passphrase.length() + " characters; the CA"
-                    + " passphrase must be at least " + SecretCodecFactory.MIN_PASSPHRASE_LENGTH + " (a random one:"
+                    + " passphrase must be at least " + SecretCodecs.MIN_PASSPHRASE_LENGTH + " (a random one:"
                     + " openssl rand -base64 32 > ca-passphrase; chmod 600 ca-passphrase;"
                     + " MESH_CA_PASSPHRASE_FILE=ca-passphrase)");
         }

@@ -1,22 +1,21 @@
 package dev.meshjoin.core;
 
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ip.IpAllocatorFactory;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
 import dev.meshjoin.api.overlay.OverlayDriver;
-import dev.meshjoin.api.overlay.OverlayException;
-import dev.meshjoin.api.overlay.OverlayHealth;
-import dev.meshjoin.api.overlay.OverlayState;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.address.DetectedAddress;
 import dev.meshjoin.core.address.PublicAddressDetector;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinTransport;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinTransport;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
 import dev.meshjoin.core.machine.JoinMachine;
 import dev.meshjoin.core.machine.JoinRun;
@@ -73,7 +72,7 @@ public final class MeshNode implements AutoCloseable {
         this.config = new NodeConfig(b.d);
         this.board = new StatusBoard(config.nodeName, config.clock, b.listeners);
         this.run = new JoinRun(config, board, null);
-        config.overlay.addListener(this::onOverlayChange);
+        config.overlay.addListener((before, now) -> board.followOverlay(now));
     }
 
     public static Builder builder() {
@@ -158,17 +157,6 @@ public final class MeshNode implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void onOverlayChange(OverlayHealth previous, OverlayHealth current) {
-        if (current.state() == OverlayState.DEGRADED) {
-            board.moveFrom(EnumSet.of(NodeState.READY), NodeState.DEGRADED, "overlay degraded: " + current.detail(), null);
-        } else if (current.state() == OverlayState.UP) {
-            board.moveFrom(EnumSet.of(NodeState.DEGRADED), NodeState.READY, "overlay recovered: " + current.detail(), null);
-        } else if (current.state() == OverlayState.FAILED) {
-            board.moveFrom(EnumSet.of(NodeState.READY, NodeState.DEGRADED), NodeState.FALLBACK, "the overlay failed: "
-                    + current.detail() + "; use another transport", new OverlayException(current.detail()));
         }
     }
 
@@ -298,6 +286,8 @@ public final class MeshNode implements AutoCloseable {
          * Needs a public endpoint and the CA passphrase: {@link #caKeyCodec} must open the sealed CA key.
          */
         public Builder lighthouse(boolean v) { d.lighthouse = v; return this; }
+        /** How a lighthouse hands out overlay addresses; default leases in the store. */
+        public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
 

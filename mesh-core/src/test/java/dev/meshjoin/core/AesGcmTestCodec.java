@@ -10,14 +10,14 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /** Test double of a codec for core tests: AES-GCM under a key chosen by the test, salt ignored. */
-final class AesGcmTestCodec implements SecretCodec {
+public final class AesGcmTestCodec implements SecretCodec {
     private final byte[] key;
 
     AesGcmTestCodec(byte[] key) {
         this.key = key.clone();
     }
 
-    static AesGcmTestCodec random() {
+    public static AesGcmTestCodec random() {
         byte[] k = new byte[32];
         new SecureRandom().nextBytes(k);
         return new AesGcmTestCodec(k);

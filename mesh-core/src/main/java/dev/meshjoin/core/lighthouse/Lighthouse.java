@@ -11,9 +11,11 @@ import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.ip.StoreIpAllocator;
-import dev.meshjoin.core.join.Admission;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinHandler;
+import dev.meshjoin.core.lifecycle.Revocations;
 import dev.meshjoin.core.join.Registrar;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.record.StoreKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,16 +46,24 @@ public final class Lighthouse implements AutoCloseable {
     /** The group every lighthouse carries; no joiner may ask for it. The one definition of it. */
     public static final String GROUP = "lighthouse";
 
+    private final BootstrapStore store;
+    private final StoreKeys keys;
     private final CertificateAuthority ca;
     private final Ipv4Cidr network;
+    private final Duration certificateValidity;
+    private final Clock clock;
     private final IpAllocator allocator;
     private final Registrar registrar;
     private final SigningServerFactory signingServers;
     private volatile SigningServerFactory.SigningServer server;
 
     private Lighthouse(Builder b) {
+        this.store = b.store;
+        this.keys = b.keys;
         this.ca = Objects.requireNonNull(b.ca, "ca");
         this.network = Objects.requireNonNull(b.network, "network");
+        this.certificateValidity = b.certificateValidity;
+        this.clock = b.clock;
         this.allocator = b.allocator != null ? b.allocator
                 : new StoreIpAllocator(b.store, b.keys, network, b.clock, b.lighthouses);
         if (b.admission == null || b.signingServers == null) {
@@ -87,7 +97,26 @@ public final class Lighthouse implements AutoCloseable {
         List<String> all = new ArrayList<>();
         all.add(GROUP);
         all.addAll(groups);
-        return ca.issue(new CertificateRequest(publicKey, node, address, network.prefixLength(), all, null));
+        return ca.issue(new CertificateRequest(publicKey, node, address, network.prefixLength(), all, validity(),
+                CertificateAuthority.BACKDATE));
+    }
+
+    /** The configured certificate validity, cut to end one second before the CA does. */
+    public Duration validity() {
+        Duration toCaEnd = Duration.between(clock.instant(), ca.caCertificate().notAfter()).minusSeconds(1);
+        return toCaEnd.compareTo(certificateValidity) < 0 ? toCaEnd : certificateValidity;
+    }
+
+    public StoreKeys keys() {
+        return keys;
+    }
+
+    public BootstrapStore store() {
+        return store;
+    }
+
+    public Clock clock() {
+        return clock;
     }
 
     /** Takes a known address for a lighthouse (the founder's first one, a restarted lighthouse's own). */
@@ -110,8 +139,18 @@ public final class Lighthouse implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("this lighthouse already serves at " + server.endpoint());
         }
-        server = signingServers.start(bindTo, registrar, ca, own);
+        // A revoked node is refused before its credential is even checked, so it spends no token use.
+        JoinHandler guarded = (request, source) -> {
+            Revocations.read(store, keys).refuseIfRevoked(request.node(), null, request.publicKey());
+            return registrar.handle(request, source);
+        };
+        server = signingServers.start(bindTo, guarded, ca, own);
         return server.endpoint();
+    }
+
+    /** The running signing service, while it runs. */
+    public Optional<SigningServerFactory.SigningServer> server() {
+        return Optional.ofNullable(server);
     }
 
     /** Where the signing service listens, while it does. */

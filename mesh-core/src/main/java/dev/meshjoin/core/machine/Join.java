@@ -8,8 +8,9 @@ import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.ca.InvalidCertificateException;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.NodeState;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.state.LocalState;
@@ -67,13 +68,12 @@ final class Join implements Step {
         NodeConfig c = run.config;
         CertificateVerifier verifier = c.caProvider.verifier(network.caBundle());
         HostKeyPair hostKeys = run.hostKeys();
-        byte[] nonce = new byte[16];
-        RANDOM.nextBytes(nonce);
-        byte[] proof = c.credentials.proofFor(network.record(), c.nodeName, hostKeys.publicKey(), nonce);
-        JoinRequest request = new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
         JoinResponse response;
         try {
-            response = ASK_AGAIN.call(() -> askEveryLighthouse(request), Unanswered.class::isInstance);
+            // One status per unanswered round, so whoever watches the node sees what it waits for.
+            response = ASK_AGAIN.call(() -> askEveryLighthouse(hostKeys), Unanswered.class::isInstance,
+                    (attempt, failure, delay) -> run.say("no lighthouse answered yet (" + describe(((Unanswered) failure).last)
+                            + "); asking again in " + delay.toMillis() + " ms"));
         } catch (Unanswered e) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while asking the lighthouses");
@@ -93,8 +93,22 @@ final class Join implements Step {
         return new StartOverlay(run, hostKeys, cert, false);
     }
 
-    private JoinResponse askEveryLighthouse(JoinRequest request) {
+    /**
+     * A request with a fresh nonce and the proof bound to it, for every attempt: a lighthouse
+     * remembers each nonce it opened, so resending one after a failure of its own (its store was
+     * down) would be refused as a replay, for good.
+     */
+    private JoinRequest freshRequest(HostKeyPair hostKeys) {
+        NodeConfig c = run.config;
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        byte[] proof = c.credentials.proofFor(network.joinNetwork(), c.nodeName, hostKeys.publicKey(), nonce);
+        return new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
+    }
+
+    private JoinResponse askEveryLighthouse(HostKeyPair hostKeys) {
         MeshException last = null;
+        JoinNetwork joinNetwork = network.joinNetwork();
         // From a random lighthouse on: joins spread over all of them instead of crowding the first.
         List<NetworkView.LighthouseView> all = network.lighthouses();
         int from = all.isEmpty() ? 0 : RANDOM.nextInt(all.size());
@@ -102,15 +116,19 @@ final class Join implements Step {
             NetworkView.LighthouseView lh = all.get((from + i) % all.size());
             run.checkCancelled();
             try {
-                return run.config.transport.join(lh.signingEndpoint(), request, network.record());
+                return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
                 throw e;
             } catch (MeshException e) {
-                LOG.info("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
+                LOG.debug("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
                 last = e;
             }
         }
         throw new Unanswered(last);
+    }
+
+    private static String describe(MeshException e) {
+        return e == null ? "no lighthouse listed" : e.getMessage();
     }
 
     private HostCertificate verifyOwnCertificate(CertificateVerifier verifier, JoinResponse response, HostKeyPair hostKeys) {

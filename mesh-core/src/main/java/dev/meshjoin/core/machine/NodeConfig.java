@@ -2,18 +2,19 @@ package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
+import dev.meshjoin.api.ip.IpAllocatorFactory;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
 import dev.meshjoin.api.overlay.OverlayDriver;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.address.PublicAddressDetector;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinTransport;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinTransport;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
 import dev.meshjoin.core.presence.EntryPointSpec;
 import dev.meshjoin.core.record.StoreKeys;
@@ -56,6 +57,8 @@ public final class NodeConfig {
     public final EntryPointSpec entryPoint;
     public final PublicAddressDetector addressDetector;
     public final boolean lighthouse;
+    /** The allocator a lighthouse uses, or null for leases in the store. */
+    public final IpAllocatorFactory allocators;
 
     /** What a builder collects; every field has the default the builder documents. */
     public static final class Draft {
@@ -86,6 +89,7 @@ public final class NodeConfig {
         public EntryPointSpec entryPoint;
         public PublicAddressDetector addressDetector;
         public boolean lighthouse;
+        public IpAllocatorFactory allocators;
     }
 
     /** @throws ConfigurationException naming what is missing or wrong and how to set it */
@@ -109,6 +113,7 @@ public final class NodeConfig {
         this.transport = require(d.transport, "transport", "");
         this.credentials = require(d.credentials, "credentials", "");
         this.lighthouse = d.lighthouse;
+        this.allocators = d.allocators;
         if (lighthouse && publicEndpoint == null) {
             throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
         }

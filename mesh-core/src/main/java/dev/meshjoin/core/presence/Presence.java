@@ -171,6 +171,14 @@ public final class Presence implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            // A beat in flight must end before the withdrawal, or it could publish the entry point again.
+            if (!timer.awaitTermination(2, TimeUnit.SECONDS)) {
+                LOG.info("{}: a heartbeat is still running; withdrawing the entry point anyway", node);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (entryPoint != null) {
             try {
                 withdraw();

@@ -107,4 +107,19 @@ public final class StoreKeys {
     public String entryPoint(String node) {
         return entryPoints() + node;
     }
+
+    /** Every revoked node, in one record. */
+    public String revocations() {
+        return root + "revocations";
+    }
+
+    /** Prefix of the lighthouses' aggregated presence records. */
+    public String presences() {
+        return root + "presence/";
+    }
+
+    /** The aggregated presence record one lighthouse writes. */
+    public String presence(String lighthouse) {
+        return presences() + lighthouse;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.meshjoin.core.signing;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.store.BootstrapStore;
@@ -79,6 +80,41 @@ public final class EnrollmentTokens {
         throw new IllegalStateException("three random token ids collided; the random source is broken");
     }
 
+    /** Every token record of the network (expired ones until the store drops them a day later), by id. */
+    public List<TokenRecord> list() {
+        List<TokenRecord> out = new java.util.ArrayList<>();
+        for (dev.meshjoin.api.store.KeyVersion kv : store.list(keys.root() + "tokens/")) {
+            store.get(kv.key()).ifPresent(e -> out.add(Json.read(e.value(), TokenRecord.class, kv.key())));
+        }
+        out.sort(java.util.Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::id));
+        return out;
+    }
+
+    /**
+     * Revokes a token: its record is deleted, so a join presenting it is refused as
+     * {@code bad-credential} from then on (on an eventual store, within its propagation bound).
+     * Nodes that already joined with it keep their certificates; revoke those separately.
+     *
+     * @return false when there is no such token
+     */
+    public boolean revoke(String id) {
+        if (!Credential.isTokenId(id)) {
+            throw new ConfigurationException("'" + id + "' is not a token id: 16 hex digits, as meshctl token list shows");
+        }
+        String k = key(keys, id);
+        for (int round = 0; round < 8; round++) {
+            Optional<Entry> e = store.get(k);
+            if (e.isEmpty()) {
+                return false;
+            }
+            if (store.delete(k, e.get().version())) {
+                return true;
+            }
+        }
+        throw new dev.meshjoin.api.store.StoreException(store.name(), "revoke " + k,
+                "the token record kept changing under concurrent joins; try again", true);
+    }
+
     /** The record of a token, by id. */
     public Optional<TokenRecord> find(String id) {
         if (!Credential.isTokenId(id)) {
@@ -119,16 +155,16 @@ public final class EnrollmentTokens {
                 throw badToken();
             }
             if (!clock.instant().isBefore(rec.expiresAt())) {
-                throw new JoinRefusedException("token-expired", "enrollment token " + rec.id() + " expired at "
+                throw new JoinRefusedException(RefusalReason.TOKEN_EXPIRED, "enrollment token " + rec.id() + " expired at "
                         + rec.expiresAt() + "; ask the operator for a new one (meshctl token create)");
             }
             if (rec.uses() >= rec.maxUses()) {
-                throw new JoinRefusedException("token-used-up", "enrollment token " + rec.id() + " has admitted its "
+                throw new JoinRefusedException(RefusalReason.TOKEN_USED_UP, "enrollment token " + rec.id() + " has admitted its "
                         + rec.maxUses() + " joins; ask the operator for a new one (meshctl token create)");
             }
             for (String g : requestedGroups) {
                 if (!rec.groups().contains(g)) {
-                    throw new JoinRefusedException("group-not-allowed", "enrollment token " + rec.id()
+                    throw new JoinRefusedException(RefusalReason.GROUP_NOT_ALLOWED, "enrollment token " + rec.id()
                             + " does not grant group '" + g + "'; it grants " + rec.groups());
                 }
             }
@@ -138,10 +174,10 @@ public final class EnrollmentTokens {
                 return next;
             }
         }
-        throw new JoinRefusedException("busy", "enrollment token uses kept changing under concurrent joins; try again");
+        throw new JoinRefusedException(RefusalReason.BUSY, "enrollment token uses kept changing under concurrent joins; try again");
     }
 
     private static JoinRefusedException badToken() {
-        return new JoinRefusedException("bad-credential", "the enrollment token is not valid for this network");
+        return new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the enrollment token is not valid for this network");
     }
 }

@@ -2,6 +2,7 @@ package dev.meshjoin.core.signing;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.CertificateVerifier;
@@ -9,10 +10,10 @@ import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.InvalidCertificateException;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
-import dev.meshjoin.core.join.JoinTransport;
-import dev.meshjoin.core.record.NetworkRecord;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
+import dev.meshjoin.api.join.JoinTransport;
+import dev.meshjoin.api.join.JoinNetwork;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,16 +64,9 @@ public final class HttpJoinTransport implements JoinTransport {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Not supported: the service is pinned through the network record; MeshNode passes it. */
     @Override
-    public JoinResponse join(Endpoint signingService, JoinRequest request) {
-        throw new ConfigurationException("HttpJoinTransport pins the signing service through the network record; "
-                + "call join(endpoint, request, networkRecord)");
-    }
-
-    @Override
-    public JoinResponse join(Endpoint signingService, JoinRequest request, NetworkRecord network) {
-        CertificateVerifier pinned = caProvider.verifier(network.caBundle().getBytes(StandardCharsets.US_ASCII));
+    public JoinResponse join(Endpoint signingService, JoinRequest request, JoinNetwork network) {
+        CertificateVerifier pinned = caProvider.verifier(network.caBundlePem());
         for (int attempt = 0; ; attempt++) {
             HostCertificate service = serviceKeys.get(signingService);
             if (service == null) {
@@ -91,7 +85,7 @@ public final class HttpJoinTransport implements JoinTransport {
         }
     }
 
-    private HostCertificate hello(Endpoint at, NetworkRecord network, CertificateVerifier pinned) {
+    private HostCertificate hello(Endpoint at, JoinNetwork network, CertificateVerifier pinned) {
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(at, Wire.HELLO_PATH)).timeout(timeout).GET().build(), at);
         if (r.statusCode() != 200) {
             throw new MeshException("the signing service at " + at + " answered " + r.statusCode() + " to "
@@ -103,18 +97,18 @@ public final class HttpJoinTransport implements JoinTransport {
         } catch (Wire.BadMessage e) {
             throw new MeshException("the signing service at " + at + " sent an unreadable hello: " + e.getMessage());
         }
-        HostCertificate cert = pinned.verify(hello.serviceCertificate().getBytes(StandardCharsets.US_ASCII), clock.instant());
-        boolean isLighthouse = network.lighthouses().stream().anyMatch(l -> l.name().equals(cert.name()));
+        HostCertificate cert = verify(pinned, hello.serviceCertificate(), "the service certificate of " + at);
+        boolean isLighthouse = network.lighthouses().contains(cert.name());
         if (!cert.groups().contains(dev.meshjoin.core.lighthouse.Lighthouse.GROUP) || !isLighthouse || !cert.name().equals(hello.lighthouse())
                 || cert.publicKey().length != 32) {
             throw new InvalidCertificateException(InvalidCertificateException.Reason.CONSTRAINT_VIOLATION,
                     "the signing service at " + at + " presented a certificate for " + cert.name() + " " + cert.groups()
-                            + ", which is not a lighthouse of " + network.network() + "; refusing to send it anything");
+                            + ", which is not a lighthouse of " + network.name() + "; refusing to send it anything");
         }
         return cert;
     }
 
-    private JoinResponse exchange(Endpoint at, JoinRequest request, NetworkRecord network, CertificateVerifier pinned,
+    private JoinResponse exchange(Endpoint at, JoinRequest request, JoinNetwork network, CertificateVerifier pinned,
                                   HostCertificate service) {
         byte[][] eph = SigningCrypto.x25519KeyPair();
         byte[] nonce = request.nonce();
@@ -144,7 +138,7 @@ public final class HttpJoinTransport implements JoinTransport {
             case 409 -> throw new StaleServiceKey();
             case 400, 403, 405, 413 -> {
                 Wire.Error err = readError(r);
-                throw new JoinRefusedException(err == null ? "refused" : err.error(),
+                throw new JoinRefusedException(err == null ? RefusalReason.OTHER : RefusalReason.fromCode(err.error()),
                         "the lighthouse at " + at + " refused the join: " + (err == null ? "status " + r.statusCode()
                                 : err.message()));
             }
@@ -156,7 +150,7 @@ public final class HttpJoinTransport implements JoinTransport {
     }
 
     private JoinResponse open(byte[] body, byte[] responseKey, byte[] nonce, Endpoint at, JoinRequest request,
-                              NetworkRecord network, CertificateVerifier pinned) {
+                              JoinNetwork network, CertificateVerifier pinned) {
         Wire.Outcome outcome;
         try {
             Wire.Sealed s = Wire.read(body, Wire.Sealed.class);
@@ -166,8 +160,8 @@ public final class HttpJoinTransport implements JoinTransport {
             throw new MeshException("the answer from " + at + " does not authenticate (" + e.getMessage()
                     + "); something between this node and the lighthouse altered it");
         }
-        HostCertificate cert = pinned.verify(outcome.certificate().getBytes(StandardCharsets.US_ASCII), clock.instant());
-        Ipv4Cidr cidr = Ipv4Cidr.parse(network.cidr());
+        HostCertificate cert = verify(pinned, outcome.certificate(), "the certificate from " + at);
+        Ipv4Cidr cidr = network.cidr();
         if (!Arrays.equals(cert.publicKey(), request.publicKey()) || !cert.name().equals(request.node())
                 || cert.addresses().size() != 1 || !cidr.contains(cert.address())
                 || !cert.addresses().get(0).toString().equals(outcome.address())) {
@@ -176,6 +170,23 @@ public final class HttpJoinTransport implements JoinTransport {
                             + "); refusing it");
         }
         return new JoinResponse(outcome.certificate(), outcome.address(), outcome.groups(), outcome.observedSource());
+    }
+
+    /**
+     * Verifies at this node's clock. Certificates are valid from a few minutes before they were
+     * signed, so "not yet valid" means this node's clock is behind by more than that: say so.
+     */
+    private HostCertificate verify(CertificateVerifier pinned, String pem, String what) {
+        try {
+            return pinned.verify(pem.getBytes(StandardCharsets.US_ASCII), clock.instant());
+        } catch (InvalidCertificateException e) {
+            if (e.reason() != InvalidCertificateException.Reason.NOT_YET_VALID) {
+                throw e;
+            }
+            throw new InvalidCertificateException(InvalidCertificateException.Reason.NOT_YET_VALID, "clock skew: "
+                    + what + " is not valid yet by this node's clock (" + clock.instant() + "): " + e.getMessage()
+                    + "; this node's clock is behind, synchronise it (NTP)");
+        }
     }
 
     private HttpResponse<byte[]> send(HttpRequest req, Endpoint at) {

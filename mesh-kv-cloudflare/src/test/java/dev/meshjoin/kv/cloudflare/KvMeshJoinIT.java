@@ -7,6 +7,7 @@ import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
 import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.testkit.harness.ReadmeJoinTable;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -64,14 +65,26 @@ class KvMeshJoinIT {
         assertThat(h.node("joiner").join().state()).isEqualTo(NodeState.READY);
         Map<RequestKind, Integer> joiner = counts();
         System.out.println("KV requests per join: founder " + founder + "; joiner (with the lighthouse's share) " + joiner);
-        // The figures of README's per-join table ("Cost per operation and per join") are upper bounds here.
-        assertThat(founder.get(RequestKind.GET_METADATA) + founder.get(RequestKind.GET_VALUE)).isBetween(1, 14);
-        assertThat(founder.get(RequestKind.PUT) + founder.get(RequestKind.DELETE)).isBetween(1, 7);
-        assertThat(founder.get(RequestKind.LIST)).isZero();
-        assertThat(joiner.get(RequestKind.GET_METADATA) + joiner.get(RequestKind.GET_VALUE)).isBetween(1, 9);
-        assertThat(joiner.get(RequestKind.PUT) + joiner.get(RequestKind.DELETE)).isBetween(1, 4);
-        assertThat(joiner.get(RequestKind.LIST)).isLessThanOrEqualTo(1);
-        assertThat(founder.get(RequestKind.REFUSED) + joiner.get(RequestKind.REFUSED)).isZero();
+        assertMatchesReadme("founder, Workers KV", founder);
+        assertMatchesReadme("joiner, Workers KV", joiner);
+    }
+
+    /** The README's per-join row, exactly: metadata and value reads, PUTs and DELETEs, lists. */
+    private static void assertMatchesReadme(String row, Map<RequestKind, Integer> measured) {
+        ReadmeJoinTable.Row promised = ReadmeJoinTable.row(row);
+        long metadata = measured.get(RequestKind.GET_METADATA);
+        long values = measured.get(RequestKind.GET_VALUE);
+        long puts = measured.get(RequestKind.PUT);
+        long deletes = measured.get(RequestKind.DELETE);
+        assertThat(metadata + values).as(row + ": reads").isEqualTo(promised.reads().total());
+        assertThat(metadata).as(row + ": metadata reads").isEqualTo(promised.reads().part("metadata"));
+        assertThat(values).as(row + ": value reads")
+                .isEqualTo(promised.reads().part("values") + promised.reads().part("value"));
+        assertThat(puts + deletes).as(row + ": writes").isEqualTo(promised.writes().total());
+        assertThat(puts).as(row + ": PUT").isEqualTo(promised.writes().part("PUT"));
+        assertThat(deletes).as(row + ": DELETE").isEqualTo(promised.writes().part("DELETE"));
+        assertThat((long) measured.get(RequestKind.LIST)).as(row + ": lists").isEqualTo(promised.lists().total());
+        assertThat((long) measured.get(RequestKind.REFUSED)).as(row + ": refused requests").isZero();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.meshjoin.kv.cloudflare;
 
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.harness.MeshHarness;
@@ -23,7 +23,7 @@ final class KvMeshes {
                         .baseUrl(ownLocations ? kv.baseUrl(name) : kv.baseUrl()).accountId(kv.accountId())
                         .namespaceId(kv.namespaceId()).apiToken(TOKEN).propagationBound(bound).build())
                 .caProvider(new TestDoubleCertificateAuthorityProvider())
-                .caKeyCodec(SecretCodecFactory.passphrase("kv-ca-passphrase".toCharArray()))
+                .caKeyCodec(SecretCodecs.passphrase("kv-ca-passphrase".toCharArray()))
                 .joinTimeout(joinTimeout).build();
     }
 }
