@@ -17,9 +17,7 @@ import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.state.LocalState;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,9 +111,11 @@ final class Join implements Step {
     private JoinResponse askEveryLighthouse(HostKeyPair hostKeys) {
         MeshException last = null;
         JoinNetwork joinNetwork = network.joinNetwork();
-        List<NetworkView.LighthouseView> order = new ArrayList<>(network.lighthouses());
-        Collections.shuffle(order, RANDOM);
-        for (NetworkView.LighthouseView lh : order) {
+        // From a random lighthouse on: joins spread over all of them instead of crowding the first.
+        List<NetworkView.LighthouseView> all = network.lighthouses();
+        int from = all.isEmpty() ? 0 : RANDOM.nextInt(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            NetworkView.LighthouseView lh = all.get((from + i) % all.size());
             run.checkCancelled();
             if (Deadline.current().expired()) {
                 break;
