@@ -67,7 +67,7 @@ public final class UpCommand implements Command {
                 .string("join-timeout", "how long the whole join may take", "2m")
                 .string("token", "join with this enrollment token instead of the network secret (better: MESH_TOKEN,"
                         + " which other users cannot read in the process list)");
-        Flags.Parsed p = flags.parse(inv.args());
+        Flags.Parsed p = LighthouseFlags.declare(flags).parse(inv.args());
         List<String> required = p.requireAll("name", "store", "state-dir");
         Optional<SecretValue> secretValue = inv.secrets().read("MESH_SECRET").filter(v -> !v.isEmpty());
         Optional<SecretValue> tokenValue = inv.secrets().read("MESH_TOKEN").filter(v -> !v.isEmpty());
@@ -76,6 +76,7 @@ public final class UpCommand implements Command {
         char[] secret = secretValue.map(SecretValue::chars).orElse(null);
         JoinCredentials credentials = UpCredentials.of(p.get("token"), tokenValue, secret);
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
+        dev.meshjoin.core.lighthouse.LighthouseWatch.Settings watch = LighthouseFlags.check(p, publicEndpoint);
         char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue.orElse(null));
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
@@ -87,8 +88,8 @@ public final class UpCommand implements Command {
         UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
         AtomicBoolean everReady = new AtomicBoolean();
         StatusWriter statusFile = new StatusWriter(inv.path(required.get(2)), store.name());
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), credentials,
-                        secret, caPassphrase, overlay)
+        MeshNode node = LighthouseFlags.apply(p, watch, NebulaMesh.builder(store, p.get("network"), credentials,
+                        secret, caPassphrase, overlay))
                 .nodeName(required.get(0))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))

@@ -39,8 +39,7 @@ final class StartOverlay implements Step {
     public Step run() throws InterruptedException {
         NodeConfig c = run.config;
         NetworkView network = run.network;
-        List<Lighthouse> lighthouses = network.lighthouses().stream()
-                .map(l -> new Lighthouse(l.name(), l.overlayAddress(), l.endpoints())).toList();
+        List<Lighthouse> lighthouses = OverlayRefresh.lighthousesOf(network);
         OverlayConfig config = OverlayConfig.builder()
                 .nodeName(c.nodeName)
                 .address(cert.addresses().get(0))
@@ -56,6 +55,7 @@ final class StartOverlay implements Step {
         run.checkCancelled();
         c.overlay.start(config);
         run.overlayStarted = true;
+        run.overlayConfig = config;
         Duration wait = Deadline.current().cap(c.overlayTimeout);
         if (!c.overlay.awaitUp(wait)) {
             throw new OverlayException("no peer answered over the overlay within " + wait + " ("

@@ -132,11 +132,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         return new Builder();
     }
 
-    /**
-     * The tun device name the driver gives a node: {@code mj} and 10 hex digits of a hash of the
-     * node name and state directory, so two nodes in one namespace never collide and a restarted
-     * node gets its old name back.
-     */
+    /** The tun device a node gets: {@code mj} and a hash of its name and state directory, stable across restarts. */
     public static String tunDeviceFor(OverlayConfig config) {
         return NebulaConfigFiles.tunDeviceFor(config);
     }
