@@ -1,6 +1,6 @@
 /**
  * The join: {@link dev.meshjoin.core.MeshNode} and what a user configures it with. The state
- * machine, election, allocator, lighthouse, records and retries are internal packages.
+ * machine, election, allocator, records and retries are internal packages.
  */
 // Open (to reflection only; the exports below are the API) because Jackson reads and writes the
 // stored records, the state file and the join's wire messages by reflection, and the build's
@@ -16,6 +16,8 @@ open module dev.meshjoin.core {
 
     exports dev.meshjoin.core;
     exports dev.meshjoin.core.address;
+    // LighthouseWatch is in MeshNode's builder and CaRotation is what meshctl ca rotate|retire call.
+    exports dev.meshjoin.core.lighthouse;
     exports dev.meshjoin.core.presence;
     exports dev.meshjoin.core.secret;
     exports dev.meshjoin.core.signing;

@@ -27,6 +27,18 @@ public enum RefusalReason {
     REVOKED("revoked"),
     /** The lighthouse is overloaded; try again later. */
     BUSY("busy"),
+    /** The CA refused to sign what the registrar granted. */
+    CA_REFUSED("ca-refused"),
+    /** This node's clock differs from the lighthouse's by more than the service allows. */
+    CLOCK_SKEW("clock-skew"),
+    /** The request was seen before (its nonce). */
+    REPLAYED("replayed"),
+    /** The credential joined too often lately. */
+    JOIN_RATE_LIMITED("join-rate-limited"),
+    /** The request does not parse as a join request. */
+    BAD_REQUEST("bad-request"),
+    /** The request is larger than the service accepts. */
+    TOO_LARGE("too-large"),
     /** A code this node does not know (from a newer lighthouse). */
     OTHER("refused");
 

@@ -6,6 +6,7 @@ import dev.meshjoin.MeshJoin;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.core.signing.EnrollmentToken;
 import java.io.PrintStream;
 import java.util.HashMap;
@@ -51,7 +52,9 @@ public final class UpCommand implements Command {
         Flags.Parsed p = flags.parse(inv.args());
         MeshConfig config = config(inv, p);
         config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
-        MeshJoin.Builder builder = MeshJoin.builder().config(config);
+        LighthouseWatch.Settings watch = LighthouseFlags.check(p, config.publicEndpoint());
+        MeshJoin.Builder builder = MeshJoin.builder().config(config)
+                .customize(node -> LighthouseFlags.apply(p, watch, node));
         String token = token(p, config);
         if (token != null) {
             builder.enrollmentToken(token);
@@ -115,8 +118,8 @@ public final class UpCommand implements Command {
         for (Setting s : Setting.values()) {
             flags.string(s.key(), s.help() + " (" + s.variable() + ")", s.defaultValue());
         }
-        return flags.string("token", "join with this enrollment token instead of the network secret (better:"
-                + " MESH_TOKEN, which other users cannot read in the process list)");
+        return LighthouseFlags.declare(flags.string("token", "join with this enrollment token instead of the network"
+                + " secret (better: MESH_TOKEN, which other users cannot read in the process list)"));
     }
 
     /**

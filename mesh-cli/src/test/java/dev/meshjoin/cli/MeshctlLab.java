@@ -2,6 +2,12 @@ package dev.meshjoin.cli;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.core.record.NetworkRecords;
+import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.store.BootstrapStores;
 import dev.meshjoin.testkit.netns.NetnsHost;
 import dev.meshjoin.testkit.netns.NetnsLab;
 import java.io.IOException;
@@ -12,24 +18,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code meshctl up} processes in network namespaces for integration tests: starts them with the
- * test's class path, keeps each one's output in a log, waits for what they print (no fixed
- * sleeps) and kills everything, nebula included, at the end.
+ * {@code meshctl up} processes in the namespaces of a {@link NetnsLab}, sharing one file store
+ * under a temporary directory, with their output in one log file each: what the lighthouse and CA
+ * rotation ITs drive. Waits react to what the processes print (no fixed sleeps); close() kills
+ * everything, nebula included.
  */
 final class MeshctlLab implements AutoCloseable {
-    static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)$");
+    static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)");
+    static final String SECRET = "it-lab-network-secret";
+    static final String CA_PASSPHRASE = "it-lab-ca-passphrase";
 
     final NetnsLab lab;
-    private final Path dir;
+    final Path tmp;
     private final List<Process> processes = new ArrayList<>();
 
-    private MeshctlLab(NetnsLab lab, Path dir) {
-        this.lab = lab;
-        this.dir = dir;
+    MeshctlLab(int hosts, Path tmp) {
+        this.lab = NetnsLab.create(hosts);
+        this.tmp = tmp;
     }
 
     /** Skips the test with the reason when namespaces or nebula are not available. */
@@ -48,11 +58,7 @@ final class MeshctlLab implements AutoCloseable {
     }
 
     static MeshctlLab create(int hosts, Path dir) {
-        return new MeshctlLab(NetnsLab.create(hosts), dir);
-    }
-
-    NetnsHost host(int i) {
-        return lab.host(i);
+        return new MeshctlLab(hosts, dir);
     }
 
     /** Starts {@code meshctl up <args>} in {@code host} with {@code env}; its output goes to {@code log}. */
@@ -80,8 +86,37 @@ final class MeshctlLab implements AutoCloseable {
         return p;
     }
 
+    NetnsHost host(int i) {
+        return lab.host(i);
+    }
+
+    String store() {
+        return "file:" + tmp.resolve("store");
+    }
+
+    /**
+     * Starts {@code meshctl up} for network {@code it}; a public node gets {@code host:4242} as public
+     * endpoint and the CA passphrase (it may serve).
+     */
+    Process up(NetnsHost host, String name, boolean publicNode, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("env", "MESH_SECRET=" + SECRET));
+        if (publicNode) {
+            cmd.add("MESH_CA_PASSPHRASE=" + CA_PASSPHRASE);
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up",
+                "--name", name, "--store", store(), "--state-dir", tmp.resolve(name).toString(), "--network", "it"));
+        if (publicNode) {
+            cmd.addAll(List.of("--public-endpoint", host.address() + ":4242"));
+        }
+        cmd.addAll(List.of(extra));
+        Process p = host.start(cmd, log(name));
+        processes.add(p);
+        return p;
+    }
+
     Path log(String name) {
-        return dir.resolve(name + ".log");
+        return tmp.resolve(name + ".log");
     }
 
     String output(String name) {
@@ -92,7 +127,6 @@ final class MeshctlLab implements AutoCloseable {
         }
     }
 
-    /** Waits for {@code pattern} in a log from {@code fromIndex} on. */
     Matcher await(String name, Pattern pattern, int fromIndex, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (System.nanoTime() < deadline) {
@@ -101,12 +135,49 @@ final class MeshctlLab implements AutoCloseable {
             if (m.find(Math.min(fromIndex, out.length()))) {
                 return m;
             }
-            Thread.sleep(50);
+            Thread.sleep(100);
         }
         throw new AssertionError(name + " did not print " + pattern + " in time; its output:\n" + output(name));
     }
 
-    /** The pid of the nebula daemon running in {@code host}, if any. */
+    /** The overlay address of the node's next READY line after {@code fromIndex} of its output. */
+    Ipv4Address ready(String name, int fromIndex) throws InterruptedException {
+        return Ipv4Address.parse(await(name, READY, fromIndex, 120_000).group(1));
+    }
+
+    Ipv4Address ready(String name) throws InterruptedException {
+        return ready(name, 0);
+    }
+
+    static boolean pingWithin(NetnsHost from, Ipv4Address to, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            if (from.ping(to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    NetworkView record() {
+        try (BootstrapStore s = BootstrapStores.open(store())) {
+            return NetworkRecords.read(s, StoreKeys.of("it")).orElseThrow();
+        }
+    }
+
+    NetworkView awaitRecord(Predicate<NetworkView> condition, long timeoutMillis, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        NetworkView last = record();
+        while (System.nanoTime() < deadline) {
+            last = record();
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(what + " did not happen in time; the record: " + last.record());
+    }
+
     static Optional<Long> nebulaPid(NetnsHost host) {
         for (long pid : host.pids()) {
             Optional<String> cmd = ProcessHandle.of(pid).flatMap(h -> h.info().command());

@@ -1,5 +1,6 @@
 package dev.meshjoin.core;
 
+import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
@@ -17,9 +18,11 @@ import dev.meshjoin.api.join.JoinCredentials;
 import dev.meshjoin.api.join.JoinTransport;
 import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.core.machine.Closer;
 import dev.meshjoin.core.machine.JoinMachine;
 import dev.meshjoin.core.machine.JoinRun;
+import dev.meshjoin.core.machine.LighthouseDuty;
 import dev.meshjoin.core.machine.NodeConfig;
 import dev.meshjoin.core.machine.StatusBoard;
 import dev.meshjoin.core.presence.EntryPointSpec;
@@ -68,6 +71,7 @@ public final class MeshNode implements AutoCloseable {
     private volatile JoinRun run;
     private Thread joining;
     private final Closer owned;
+    private LighthouseDuty duty;
 
     private MeshNode(Builder b) {
         this.config = new NodeConfig(b.d);
@@ -131,12 +135,78 @@ public final class MeshNode implements AutoCloseable {
             joining = Thread.currentThread();
         }
         try {
-            return JoinMachine.run(current);
+            NodeStatus ended = JoinMachine.run(current);
+            if (ended.state() == NodeState.READY) {
+                startDuty();
+            }
+            return ended;
         } finally {
             synchronized (lifecycle) {
                 joining = null;
                 if (current.cancelled()) {
                     Thread.interrupted(); // close() interrupted this thread to end the join; that is done
+                }
+                lifecycle.notifyAll();
+            }
+        }
+    }
+
+    /** A node that may serve watches its network's lighthouses once ready (see {@link LighthouseDuty}). */
+    private void startDuty() {
+        synchronized (lifecycle) {
+            if (duty == null) {
+                duty = LighthouseDuty.startIfServing(config, () -> run, this::promoteTo).orElse(null);
+            }
+        }
+    }
+
+    private void stopDuty() {
+        LighthouseDuty d = duty;
+        duty = null;
+        if (d != null) {
+            d.close();
+        }
+    }
+
+    /**
+     * Makes this ready member an additional lighthouse (its overlay restarts as one); when that
+     * fails, it joins again as the member it was.
+     *
+     * @return true when it now serves as lighthouse
+     * @throws ConfigurationException when this node cannot serve (its CA passphrase is not the network's)
+     */
+    private boolean promoteTo(NetworkView network) {
+        JoinRun next;
+        synchronized (lifecycle) {
+            NodeState s = board.status().state();
+            if (joining != null || (s != NodeState.READY && s != NodeState.DEGRADED)) {
+                return false;
+            }
+            run.stopQuietly();
+            next = new JoinRun(config, board, run);
+            run = next;
+            joining = Thread.currentThread();
+        }
+        try {
+            NodeStatus promoted = JoinMachine.promote(next, network);
+            if (promoted.state() == NodeState.READY || next.cancelled()) {
+                return promoted.state() == NodeState.READY;
+            }
+            JoinRun again;
+            synchronized (lifecycle) {
+                again = new JoinRun(config, board, next);
+                run = again;
+            }
+            JoinMachine.run(again);
+            if (promoted.cause().orElse(null) instanceof ConfigurationException e) {
+                throw e;
+            }
+            return false;
+        } finally {
+            synchronized (lifecycle) {
+                joining = null;
+                if (run.cancelled()) {
+                    Thread.interrupted();
                 }
                 lifecycle.notifyAll();
             }
@@ -173,6 +243,7 @@ public final class MeshNode implements AutoCloseable {
     public void close() {
         synchronized (lifecycle) {
             try {
+                stopDuty();
                 cancelJoin("close()");
                 NodeState s = board.status().state();
                 if (s == NodeState.LEFT || s == NodeState.NEW) {
@@ -193,6 +264,7 @@ public final class MeshNode implements AutoCloseable {
      */
     public void leave() {
         synchronized (lifecycle) {
+            stopDuty();
             cancelJoin("leave()");
             NodeStatus before = board.status();
             board.move(NodeState.LEAVING, "leaving the network", null, before.address(), before.founder());
@@ -237,6 +309,17 @@ public final class MeshNode implements AutoCloseable {
     /** Whether this node currently publishes an entry point. */
     public boolean publishesEntryPoint() {
         return run.presence().map(Presence::published).orElse(false);
+    }
+
+    /** The watch of the network's lighthouses, while this node is ready and may serve (it has a public endpoint). */
+    public Optional<LighthouseWatch> lighthouseWatch() {
+        LighthouseDuty d = duty;
+        return d == null ? Optional.empty() : Optional.of(d.watch());
+    }
+
+    /** This node's heartbeat, once READY. */
+    public Optional<Presence> presence() {
+        return run.presence();
     }
 
     /** Builds a {@link MeshNode}; the Javadoc of each setter gives its default. */
@@ -310,6 +393,15 @@ public final class MeshNode implements AutoCloseable {
          * store opened for it from a URI (a store the caller passed in stays the caller's to close).
          */
         public Builder closing(AutoCloseable v) { owned.add(Objects.requireNonNull(v)); return this; }
+        /** How long a joiner waits for one lighthouse before it tries the next; default 10 s. */
+        public Builder lighthouseTimeout(Duration v) { d.lighthouseTimeout = v; return this; }
+        /**
+         * How a node that may serve watches the lighthouses: every 15 s, one not seen for 10 minutes is
+         * marked down, and while fewer than 2 are live this node promotes itself (one node at a time).
+         */
+        public Builder lighthouseWatch(LighthouseWatch.Settings v) { d.lighthouseWatch = v; return this; }
+        /** Whether a lighthouse answers; default a TCP connection to its signing service within 2 s. */
+        public Builder lighthouseProbe(LighthouseWatch.Probe v) { d.lighthouseProbe = v; return this; }
         /** How a lighthouse hands out overlay addresses; default leases in the store. */
         public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
         /** Adds a listener told of every state change. */

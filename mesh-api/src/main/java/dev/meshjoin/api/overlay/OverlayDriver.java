@@ -61,6 +61,16 @@ public interface OverlayDriver extends AutoCloseable {
     default void preflight(dev.meshjoin.api.net.Endpoint listen) {
     }
 
+    /**
+     * {@link #preflight(dev.meshjoin.api.net.Endpoint)} for a node whose overlay will keep its files in
+     * {@code stateDirectory} (the {@link OverlayConfig#stateDirectory()} it will start with): a driver
+     * may first clean up after a process of this node that was killed, whose daemon would still hold
+     * the listen port (Nebula stops that orphan). The default is {@code preflight(listen)}.
+     */
+    default void preflight(dev.meshjoin.api.net.Endpoint listen, java.nio.file.Path stateDirectory) {
+        preflight(listen);
+    }
+
     @Override
     default void close() {
         stop();

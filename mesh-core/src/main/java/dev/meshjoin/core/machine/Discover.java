@@ -38,8 +38,9 @@ final class Discover implements Step {
     public Step run() throws InterruptedException {
         run.config.local.prepare();
         // Before anything is written: an overlay that cannot run here, or a public endpoint that
-        // cannot be bound here, would otherwise be found only after a record or a lease exists.
-        run.config.overlay.preflight(run.config.publicEndpoint);
+        // cannot be bound here, would otherwise be found only after a record or a lease exists. Given
+        // the overlay's directory, the driver first stops a daemon left by a killed run of this node.
+        run.config.overlay.preflight(run.config.publicEndpoint, StartOverlay.overlayDirectory(run.config));
         while (true) {
             Optional<NetworkView> network = NetworkRecords.read(run.config.store, run.config.keys);
             if (network.isEmpty()) {
@@ -66,14 +67,20 @@ final class Discover implements Step {
         checkCompatible(c, network);
         Optional<LocalState.Identity> me = c.local.identity();
         boolean listed = network.isLighthouse(c.nodeName);
-        if (me.isPresent() && me.get().role().servesJoins() && listed
-                && network.caFingerprint().equals(me.get().caFingerprint())) {
+        // A lighthouse admitted under a CA the bundle still trusts takes its role back (after a CA
+        // rotation its saved CA is the old one, still trusted until it is retired).
+        if (me.isPresent() && me.get().role().servesJoins() && listed && trusts(c, network, me.get().caFingerprint())) {
             return new Recover(run, network);
         }
         if (c.lighthouse && !listed) {
             return new Promote(run, network);
         }
         return Resume.ifUsable(run, network).orElseGet(() -> new Join(run, network));
+    }
+
+    private static boolean trusts(NodeConfig c, NetworkView network, String caFingerprint) {
+        return network.caFingerprint().equals(caFingerprint) || c.caProvider.verifier(network.caBundle()).trusted()
+                .stream().anyMatch(ca -> ca.fingerprint().equals(caFingerprint));
     }
 
     private static void checkCompatible(NodeConfig c, NetworkView network) {

@@ -6,6 +6,7 @@ import dev.meshjoin.api.ca.CertificateVerifier;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.ca.InvalidCertificateException;
+import dev.meshjoin.api.retry.Deadline;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.api.join.JoinNetwork;
@@ -17,14 +18,16 @@ import dev.meshjoin.core.state.LocalState;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * JOINING: asks a lighthouse for a certificate. The node makes (or keeps) its own key pair, sends
- * only the public key, and verifies what it gets against the CA pinned in the network record. A
- * lighthouse that has just founded may not serve yet: every lighthouse is tried, then the join
- * backs off, until the join's deadline.
+ * only the public key, and verifies what it gets against the CA pinned in the network record. Every
+ * lighthouse in the record is tried, in a random order (so joiners spread over them and a dead one
+ * is not everyone's first try), each within {@code lighthouseTimeout}; then the join backs off and
+ * tries again, until the join's deadline (a lighthouse that has just founded may not serve yet).
  */
 final class Join implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(Join.class);
@@ -108,9 +111,16 @@ final class Join implements Step {
     private JoinResponse askEveryLighthouse(HostKeyPair hostKeys) {
         MeshException last = null;
         JoinNetwork joinNetwork = network.joinNetwork();
-        for (NetworkView.LighthouseView lh : network.lighthouses()) {
+        // From a random lighthouse on: joins spread over all of them instead of crowding the first.
+        List<NetworkView.LighthouseView> all = network.lighthouses();
+        int from = all.isEmpty() ? 0 : RANDOM.nextInt(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            NetworkView.LighthouseView lh = all.get((from + i) % all.size());
             run.checkCancelled();
-            try {
+            if (Deadline.current().expired()) {
+                break;
+            }
+            try (Deadline.Scope each = Deadline.current().within(run.config.lighthouseTimeout).enter()) {
                 return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
                 throw e;

@@ -36,6 +36,7 @@ public final class JoinRun {
     volatile boolean founder;
     volatile Lighthouse lighthouse;
     volatile boolean overlayStarted;
+    volatile dev.meshjoin.api.overlay.OverlayConfig overlayConfig;
     volatile Presence presence;
     volatile String observedSource;
 

@@ -39,8 +39,7 @@ final class StartOverlay implements Step {
     public Step run() throws InterruptedException {
         NodeConfig c = run.config;
         NetworkView network = run.network;
-        List<Lighthouse> lighthouses = network.lighthouses().stream()
-                .map(l -> new Lighthouse(l.name(), l.overlayAddress(), l.endpoints())).toList();
+        List<Lighthouse> lighthouses = OverlayRefresh.lighthousesOf(network);
         OverlayConfig config = OverlayConfig.builder()
                 .nodeName(c.nodeName)
                 .address(cert.addresses().get(0))
@@ -51,16 +50,22 @@ final class StartOverlay implements Step {
                 .lighthouse(lighthouse)
                 .listenPort(lighthouse ? c.publicEndpoint.port() : 0)
                 .firewall(c.firewall)
-                .stateDirectory(c.local.directory().resolve("overlay"))
+                .stateDirectory(overlayDirectory(c))
                 .build();
         run.checkCancelled();
         c.overlay.start(config);
         run.overlayStarted = true;
+        run.overlayConfig = config;
         Duration wait = Deadline.current().cap(c.overlayTimeout);
         if (!c.overlay.awaitUp(wait)) {
             throw new OverlayException("no peer answered over the overlay within " + wait + " ("
                     + c.overlay.health().detail() + ")");
         }
         return new Register(run, cert, lighthouse);
+    }
+
+    /** Where the overlay keeps its files: {@code overlay} in the node's state directory. */
+    static java.nio.file.Path overlayDirectory(NodeConfig c) {
+        return c.local.directory().resolve("overlay");
     }
 }

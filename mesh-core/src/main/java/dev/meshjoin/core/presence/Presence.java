@@ -114,7 +114,7 @@ public final class Presence implements AutoCloseable {
             }
             MemberRecord r = Json.read(e.get().value(), MemberRecord.class, key);
             MemberRecord fresh = new MemberRecord(Versioned.SCHEMA, r.node(), r.overlayAddress(), r.groups(), r.role(),
-                    r.publicEndpoint(), r.certificateFingerprint(), r.certificateNotAfter(), clock.instant());
+                    r.publicEndpoint(), r.certificateFingerprint(), r.certificateNotAfter(), clock.instant(), r.issuer());
             if (store.compareAndSet(key, e.get().version(), Json.write(fresh)).isPresent()) {
                 return;
             }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.CertificateRequest;
 import dev.meshjoin.api.ca.HostCertificate;
@@ -118,7 +119,7 @@ class UnluckyJoinsIT {
         assertThatThrownBy(() -> ahead.join(f.endpoint(), f.request("ahead", f.provider.newHostKeyPair(),
                 List.of(), f.secret()), f.network))
                 .isInstanceOfSatisfying(JoinRefusedException.class, e -> {
-                    assertThat(e.reason()).isEqualTo("clock-skew");
+                    assertThat(e.reason()).isEqualTo(RefusalReason.CLOCK_SKEW);
                     assertThat(e.getMessage()).contains("clock skew: this node's clock is 300 s ahead of the"
                             + " lighthouse's, more than the 120 s allowed; synchronise this node's clock (NTP)");
                 });

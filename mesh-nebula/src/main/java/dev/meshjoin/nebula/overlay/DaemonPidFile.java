@@ -38,6 +38,16 @@ final class DaemonPidFile {
     }
 
     /**
+     * {@link #stopOrphans} for the config a driver writes in an overlay state directory (none when
+     * {@code stateDirectory} is null): before a preflight check binds the port such an orphan holds.
+     */
+    static void stopOrphansIn(Path stateDirectory, Duration grace) {
+        if (stateDirectory != null) {
+            new DaemonPidFile(stateDirectory.resolve(NebulaConfigFiles.CONFIG_FILE)).stopOrphans(grace);
+        }
+    }
+
+    /**
      * Stops every nebula still running on this config (the recorded pid, and any other the process
      * table shows), SIGTERM first, SIGKILL after {@code grace}; returns their pids.
      */
@@ -47,7 +57,8 @@ final class DaemonPidFile {
         candidates.addAll(scan());
         List<Long> stopped = new ArrayList<>();
         for (long pid : candidates) {
-            if (pid == ProcessHandle.current().pid() || !runsOurConfig(pid)) {
+            // A daemon this JVM started is this node's own, not an orphan (a preflight may run while it does).
+            if (pid == ProcessHandle.current().pid() || ownChild(pid) || !runsOurConfig(pid)) {
                 continue;
             }
             Optional<ProcessHandle> h = ProcessHandle.of(pid);
@@ -71,6 +82,11 @@ final class DaemonPidFile {
         }
         clear();
         return stopped;
+    }
+
+    private static boolean ownChild(long pid) {
+        return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(p -> p.pid() == ProcessHandle.current().pid())
+                .orElse(false);
     }
 
     /** Records the running daemon's pid. */

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class NebulaConfigFiles {
     private static final Logger LOG = LoggerFactory.getLogger(NebulaConfigFiles.class);
+    /** The daemon's config file in the overlay's state directory. */
+    static final String CONFIG_FILE = "nebula.yml";
 
     private NebulaConfigFiles() {
     }
@@ -76,7 +78,7 @@ final class NebulaConfigFiles {
         }
         NodeFiles.write(pki.cert(), config.certificatePem(), NodeFiles.WORLD_READABLE);
         NodeFiles.write(pki.ca(), config.caBundlePem(), NodeFiles.WORLD_READABLE);
-        Path file = dir.resolve("nebula.yml").toAbsolutePath();
+        Path file = dir.resolve(CONFIG_FILE).toAbsolutePath();
         NodeFiles.write(file, yaml.getBytes(StandardCharsets.UTF_8), NodeFiles.WORLD_READABLE);
         return file;
     }

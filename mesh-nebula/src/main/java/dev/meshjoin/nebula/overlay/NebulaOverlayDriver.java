@@ -106,6 +106,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     boolean wake;
     final LinkedHashSet<Ipv4Address> seenPeers = new LinkedHashSet<>();
     private Thread shutdownHook;
+    volatile DaemonPidFile pidFile; // not guarded: start() sets it before the supervisor runs
 
     private NebulaOverlayDriver(Builder b) {
         this.explicitBinary = b.binary;
@@ -132,14 +133,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         return new Builder();
     }
 
-    /** The daemon's pid file, set by start() before the supervisor runs. */
-    volatile DaemonPidFile pidFile;
-
-    /**
-     * The tun device name the driver gives a node: {@code mj} and 10 hex digits of a hash of the
-     * node name and state directory, so two nodes in one namespace never collide and a restarted
-     * node gets its old name back.
-     */
+    /** The tun device a node gets: {@code mj} and a hash of its name and state directory, stable across restarts. */
     public static String tunDeviceFor(OverlayConfig config) {
         return NebulaConfigFiles.tunDeviceFor(config);
     }
@@ -168,7 +162,12 @@ public final class NebulaOverlayDriver implements OverlayDriver {
 
     /** Finds the binary and checks its version, then that nebula could listen on {@code listen} here. */
     @Override
-    public void preflight(Endpoint listen) {
+    public void preflight(Endpoint listen) { preflight(listen, null); }
+
+    /** As {@link #preflight(Endpoint)}, after stopping a killed run's daemon, which would hold the port. */
+    @Override
+    public void preflight(Endpoint listen, Path stateDirectory) {
+        DaemonPidFile.stopOrphansIn(stateDirectory, stopGrace);
         NebulaBinary.locate(explicitBinary, environment);
         if (listen != null) {
             ListenCheck.check(listen);
@@ -449,8 +448,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         private int failedProbesBeforeDegraded = 3;
         private String tunDevice;
 
-        private Builder() {
-        }
+        private Builder() { }
 
         /** The nebula executable; default: {@code NEBULA_BIN}, then {@code PATH}. */
         public Builder binary(Path v) { this.binary = v; return this; }
@@ -462,13 +460,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
          */
         public Builder launcher(List<String> v) { this.launcher = List.copyOf(v); return this; }
         /** Consecutive restarts without a peer answering before FAILED; default 5. */
-        public Builder maxRestarts(int v) {
-            if (v < 0) {
-                throw new ConfigurationException("maxRestarts must be 0 or more");
-            }
-            this.maxRestarts = v;
-            return this;
-        }
+        public Builder maxRestarts(int v) { this.maxRestarts = atLeast(v, 0, "maxRestarts"); return this; }
         /** First restart delay (doubled per attempt, with jitter); default 200 ms. */
         public Builder initialBackoff(Duration v) { this.initialBackoff = positive(v, "initialBackoff"); return this; }
         /** Largest restart delay; default 10 s. */
@@ -483,15 +475,16 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         /** Time between health probes while up; default 5 s. */
         public Builder probeInterval(Duration v) { this.probeInterval = positive(v, "probeInterval"); return this; }
         /** Probe rounds without an answer before DEGRADED; default 3. */
-        public Builder failedProbesBeforeDegraded(int v) {
-            if (v < 1) {
-                throw new ConfigurationException("failedProbesBeforeDegraded must be at least 1");
-            }
-            this.failedProbesBeforeDegraded = v;
-            return this;
-        }
+        public Builder failedProbesBeforeDegraded(int v) { failedProbesBeforeDegraded = atLeast(v, 1, "failedProbesBeforeDegraded"); return this; }
         /** A fixed tun device name instead of {@link #tunDeviceFor}; at most 15 characters. */
         public Builder tunDevice(String v) { this.tunDevice = v; return this; }
+
+        private static int atLeast(int v, int min, String what) {
+            if (v < min) {
+                throw new ConfigurationException(what + " must be at least " + min);
+            }
+            return v;
+        }
 
         private static Duration positive(Duration d, String what) {
             if (d == null || d.isNegative() || d.isZero()) {
