@@ -18,6 +18,10 @@ import dev.meshjoin.core.join.JoinCredentials;
 import dev.meshjoin.core.join.JoinTransport;
 import dev.meshjoin.core.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.lifecycle.StateChannel;
+import dev.meshjoin.core.lifecycle.StateFollower;
+import dev.meshjoin.core.lifecycle.StateServerFactory;
+import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.machine.JoinMachine;
 import dev.meshjoin.core.machine.JoinRun;
 import dev.meshjoin.core.machine.NodeConfig;
@@ -201,6 +205,7 @@ public final class MeshNode implements AutoCloseable {
             NodeStatus before = board.status();
             board.move(NodeState.LEAVING, "leaving the network", null, before.address(), before.founder());
             JoinRun r = run;
+            r.follower().ifPresent(StateFollower::goodbye);
             r.stopQuietly();
             Optional<NetworkView> network = r.network();
             if (network.isPresent() && before.state() != NodeState.NEW) {
@@ -228,9 +233,19 @@ public final class MeshNode implements AutoCloseable {
         return new EntryPoints(config.store, config.keys, config.clock).live();
     }
 
-    /** This node's heartbeat, once READY. */
+    /** What this node reports with its polls, once READY. */
     public Optional<Presence> presence() {
         return run.presence();
+    }
+
+    /** What keeps this node in step with its network (polls, renewal), once READY. */
+    public Optional<StateFollower> follower() {
+        return run.follower();
+    }
+
+    /** This lighthouse's state service, once READY, when it is a lighthouse. */
+    public Optional<StateService> stateService() {
+        return run.stateService();
     }
 
     /** Builds a {@link MeshNode}; the Javadoc of each setter gives its default. */
@@ -287,8 +302,19 @@ public final class MeshNode implements AutoCloseable {
         public Builder retryPolicy(RetryPolicy v) { d.retryPolicy = v; return this; }
         /** Overlay firewall rules; default the overlay driver's documented default. */
         public Builder firewall(List<FirewallRule> v) { d.firewall = List.copyOf(v); return this; }
-        /** How often a ready node refreshes its member and entry-point records; default 30 minutes. */
+        /**
+         * How often a lighthouse writes its aggregated presence record while nothing changes; default
+         * 30 minutes. Members write nothing: their polls are their heartbeat.
+         */
         public Builder heartbeat(Duration v) { d.heartbeat = v; return this; }
+        /** How often a ready member polls the network state (less up to a fifth, jitter); default 15 s. */
+        public Builder pollInterval(Duration v) { d.pollInterval = v; return this; }
+        /** How often a lighthouse reads revocations from the store (the network record every 12th time); default 5 s. */
+        public Builder lighthouseRefresh(Duration v) { d.lighthouseRefresh = v; return this; }
+        /** Starts a lighthouse's state service on its overlay address; default HTTP ({@code HttpStateServers}). */
+        public Builder stateServers(StateServerFactory v) { d.stateServers = v; return this; }
+        /** Carries a member's polls and renewals to the lighthouses; default HTTP ({@code HttpStateChannel}). */
+        public Builder stateChannel(StateChannel v) { d.stateChannel = v; return this; }
         /** Publish this node as an entry point while the port accepts connections; default none. */
         public Builder entryPoint(EntryPointSpec v) { d.entryPoint = v; return this; }
         /** How to find this node's public address; default: the lighthouse's observation, then interfaces. */

@@ -11,6 +11,10 @@ import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.core.ip.StoreIpAllocator;
 import dev.meshjoin.core.lighthouse.CaVault;
 import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.api.overlay.OverlayConfig;
+import dev.meshjoin.core.lifecycle.StateFollower;
+import dev.meshjoin.core.lifecycle.StateServerFactory;
+import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.NetworkView;
 import java.util.Optional;
@@ -35,6 +39,10 @@ public final class JoinRun {
     volatile Lighthouse lighthouse;
     volatile boolean overlayStarted;
     volatile Presence presence;
+    volatile OverlayConfig overlayConfig;
+    volatile StateFollower follower;
+    volatile StateService stateService;
+    volatile StateServerFactory.StateServer stateServer;
     volatile String observedSource;
 
     /** @param previous the node's last run, whose certificate and observations carry over; or null */
@@ -63,6 +71,14 @@ public final class JoinRun {
 
     public Optional<Presence> presence() {
         return Optional.ofNullable(presence);
+    }
+
+    public Optional<StateFollower> follower() {
+        return Optional.ofNullable(follower);
+    }
+
+    public Optional<StateService> stateService() {
+        return Optional.ofNullable(stateService);
     }
 
     public Optional<String> observedSource() {
@@ -159,6 +175,21 @@ public final class JoinRun {
         presence = null;
         if (p != null) {
             p.close();
+        }
+        StateFollower f = follower;
+        follower = null;
+        if (f != null) {
+            f.close();
+        }
+        StateServerFactory.StateServer ss = stateServer;
+        stateServer = null;
+        stateService = null;
+        if (ss != null) {
+            try {
+                ss.close();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: stopping the state service failed: {}", config.nodeName, e.getMessage());
+            }
         }
         Lighthouse lh = lighthouse;
         lighthouse = null;

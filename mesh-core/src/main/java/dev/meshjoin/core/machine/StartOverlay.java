@@ -56,11 +56,12 @@ final class StartOverlay implements Step {
         run.checkCancelled();
         c.overlay.start(config);
         run.overlayStarted = true;
+        run.overlayConfig = config;
         Duration wait = Deadline.current().cap(c.overlayTimeout);
         if (!c.overlay.awaitUp(wait)) {
             throw new OverlayException("no peer answered over the overlay within " + wait + " ("
                     + c.overlay.health().detail() + ")");
         }
-        return new Register(run, cert, lighthouse);
+        return new Register(run, hostKeys, cert, lighthouse);
     }
 }
