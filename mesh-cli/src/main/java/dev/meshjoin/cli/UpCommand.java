@@ -16,12 +16,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code meshctl up}: runs one node in the foreground, for operators who do not write Java. It
  * founds or joins the network, prints each state change on its own line and {@code READY
  * <overlay-address>} once a peer answers over the overlay, and on SIGTERM leaves cleanly and
- * exits 0.
+ * exits 0 — or, when the node never became READY, cancels the join and exits 1 within a second or two.
  *
  * <pre>
  * MESH_SECRET=… MESH_CA_PASSPHRASE=… meshctl up --name worker-1 --store file:/var/lib/meshjoin/store \
@@ -75,6 +76,7 @@ public final class UpCommand implements Command {
         BootstrapStore store = BootstrapStores.open(p.require("store"));
         PrintStream out = inv.out();
         long[] started = {System.nanoTime()};
+        AtomicBoolean everReady = new AtomicBoolean();
         MeshNode node = NebulaMesh.builder(store, p.get("network"), secret, caPassphrase, overlay)
                 .nodeName(p.require("name"))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
@@ -85,6 +87,9 @@ public final class UpCommand implements Command {
                 .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
                 .joinTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout")))
                 .listener((before, now) -> {
+                    if (now.state() == NodeState.READY) {
+                        everReady.set(true);
+                    }
                     synchronized (out) {
                         out.println(now.state() == NodeState.READY
                                 ? "READY " + now.address().map(a -> a.address().toString()).orElse("?")
@@ -96,14 +101,23 @@ public final class UpCommand implements Command {
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
-        // SIGTERM runs the shutdown hooks: leave cleanly there, then end with status 0 rather than
-        // the JVM's 143, since a requested stop is not a failure.
+        AtomicBoolean stopping = new AtomicBoolean();
+        // SIGTERM runs the shutdown hooks: close the node there (which cancels a join in progress
+        // within a second), then end with status 0 when the node had been READY (a requested stop is
+        // not a failure) and 1 when it never was, since then the join did not succeed.
         Thread hook = new Thread(() -> {
+            stopping.set(true);
+            boolean wasReady = everReady.get();
+            NodeState at = node.status().state();
             node.close();
             store.close();
+            if (!wasReady) {
+                inv.err().println("up: stopped while " + at + ", before the node became READY");
+                inv.err().flush();
+            }
             out.flush();
             stopped.countDown();
-            Runtime.getRuntime().halt(0);
+            Runtime.getRuntime().halt(wasReady ? 0 : 1);
         }, "meshctl-up-stop");
         Runtime.getRuntime().addShutdownHook(hook);
 
@@ -115,8 +129,12 @@ public final class UpCommand implements Command {
                         + (status.founder() ? " as founder" : ""));
                 out.flush();
             }
-        } else {
-            Runtime.getRuntime().removeShutdownHook(hook);
+        } else if (!stopping.get()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shutdownInProgress) {
+                stopped.await(); // the hook has begun and ends the process with its status
+            }
             node.close();
             store.close();
             throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),

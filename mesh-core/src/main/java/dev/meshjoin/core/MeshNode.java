@@ -6,9 +6,6 @@ import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
 import dev.meshjoin.api.overlay.OverlayDriver;
-import dev.meshjoin.api.overlay.OverlayException;
-import dev.meshjoin.api.overlay.OverlayHealth;
-import dev.meshjoin.api.overlay.OverlayState;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.address.DetectedAddress;
@@ -77,7 +74,7 @@ public final class MeshNode implements AutoCloseable {
         this.config = new NodeConfig(b.d);
         this.board = new StatusBoard(config.nodeName, config.clock, b.listeners);
         this.run = new JoinRun(config, board, null);
-        config.overlay.addListener(this::onOverlayChange);
+        config.overlay.addListener((before, now) -> board.followOverlay(now));
     }
 
     public static Builder builder() {
@@ -162,17 +159,6 @@ public final class MeshNode implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private void onOverlayChange(OverlayHealth previous, OverlayHealth current) {
-        if (current.state() == OverlayState.DEGRADED) {
-            board.moveFrom(EnumSet.of(NodeState.READY), NodeState.DEGRADED, "overlay degraded: " + current.detail(), null);
-        } else if (current.state() == OverlayState.UP) {
-            board.moveFrom(EnumSet.of(NodeState.DEGRADED), NodeState.READY, "overlay recovered: " + current.detail(), null);
-        } else if (current.state() == OverlayState.FAILED) {
-            board.moveFrom(EnumSet.of(NodeState.READY, NodeState.DEGRADED), NodeState.FALLBACK, "the overlay failed: "
-                    + current.detail() + "; use another transport", new OverlayException(current.detail()));
         }
     }
 

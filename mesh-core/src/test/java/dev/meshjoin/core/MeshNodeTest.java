@@ -15,6 +15,7 @@ import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.record.Versioned;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.testkit.harness.ReadmeJoinTable;
 import dev.meshjoin.testkit.overlay.InMemoryOverlayDriver;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import dev.meshjoin.testkit.time.MutableClock;
@@ -271,15 +272,22 @@ class MeshNodeTest {
         java.util.Map<String, Long> joiner = new java.util.TreeMap<>();
         after.forEach((k, v) -> joiner.put(k, v - founder.getOrDefault(k, 0L)));
         System.out.println("store operations per join: founder " + founder + "; joiner " + joiner);
-        long founderWrites = founder.getOrDefault("putIfAbsent", 0L) + founder.getOrDefault("compareAndSet", 0L)
-                + founder.getOrDefault("delete", 0L);
-        long joinerWrites = joiner.getOrDefault("putIfAbsent", 0L) + joiner.getOrDefault("compareAndSet", 0L)
-                + joiner.getOrDefault("delete", 0L);
-        // The founder's writes include its first certificate in the ledger and its first presence record;
-        // the joiner's, its certificate in the ledger and the lighthouse's presence record naming it.
-        assertThat(founderWrites).isBetween(4L, 12L);
-        assertThat(joinerWrites).isBetween(3L, 9L);
-        assertThat(joiner.getOrDefault("list", 0L)).isLessThanOrEqualTo(1L);
+        assertMatchesReadme("founder, etcd / file store", founder);
+        assertMatchesReadme("joiner, etcd / file store", joiner);
+    }
+
+    /** The README's per-join row, exactly: reads, writes by kind, lists. */
+    private static void assertMatchesReadme(String row, java.util.Map<String, Long> measured) {
+        ReadmeJoinTable.Row promised = ReadmeJoinTable.row(row);
+        long putIfAbsent = measured.getOrDefault("putIfAbsent", 0L);
+        long compareAndSet = measured.getOrDefault("compareAndSet", 0L);
+        long delete = measured.getOrDefault("delete", 0L);
+        assertThat(measured.getOrDefault("get", 0L)).as(row + ": reads").isEqualTo(promised.reads().total());
+        assertThat(putIfAbsent + compareAndSet + delete).as(row + ": writes").isEqualTo(promised.writes().total());
+        assertThat(putIfAbsent).as(row + ": put-if-absent").isEqualTo(promised.writes().part("put-if-absent"));
+        assertThat(compareAndSet).as(row + ": compare-and-set").isEqualTo(promised.writes().part("compare-and-set"));
+        assertThat(delete).as(row + ": delete").isEqualTo(promised.writes().part("delete"));
+        assertThat(measured.getOrDefault("list", 0L)).as(row + ": lists").isEqualTo(promised.lists().total());
     }
 
     @Test

@@ -1,10 +1,14 @@
 package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.net.Ipv4Interface;
+import dev.meshjoin.api.overlay.OverlayException;
+import dev.meshjoin.api.overlay.OverlayHealth;
+import dev.meshjoin.api.overlay.OverlayState;
 import dev.meshjoin.core.MeshNodeListener;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,6 +61,18 @@ public final class StatusBoard {
         }
         publish(new NodeStatus(to, detail, Optional.ofNullable(cause), s.address(), s.founder(), clock.instant()));
         return true;
+    }
+
+    /** A ready node follows its overlay: degraded, recovered, or failed (then FALLBACK). */
+    public void followOverlay(OverlayHealth current) {
+        if (current.state() == OverlayState.DEGRADED) {
+            moveFrom(EnumSet.of(NodeState.READY), NodeState.DEGRADED, "overlay degraded: " + current.detail(), null);
+        } else if (current.state() == OverlayState.UP) {
+            moveFrom(EnumSet.of(NodeState.DEGRADED), NodeState.READY, "overlay recovered: " + current.detail(), null);
+        } else if (current.state() == OverlayState.FAILED) {
+            moveFrom(EnumSet.of(NodeState.READY, NodeState.DEGRADED), NodeState.FALLBACK, "the overlay failed: "
+                    + current.detail() + "; use another transport", new OverlayException(current.detail()));
+        }
     }
 
     private NodeStatus publish(NodeStatus next) {

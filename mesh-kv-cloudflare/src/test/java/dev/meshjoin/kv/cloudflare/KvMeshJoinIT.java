@@ -9,6 +9,7 @@ import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
 import dev.meshjoin.testkit.harness.MeshHarness;
+import dev.meshjoin.testkit.harness.ReadmeJoinTable;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -67,8 +68,26 @@ class KvMeshJoinIT {
         assertThat(h.node("joiner").join().state()).isEqualTo(NodeState.READY);
         Map<RequestKind, Integer> joiner = counts();
         System.out.println("KV requests per join: founder " + founder + "; joiner (with the lighthouse's share) " + joiner);
-        assertThat(founder.get(RequestKind.PUT)).isPositive();
-        assertThat(joiner.get(RequestKind.PUT)).isPositive();
+        assertMatchesReadme("founder, Workers KV", founder);
+        assertMatchesReadme("joiner, Workers KV", joiner);
+    }
+
+    /** The README's per-join row, exactly: metadata and value reads, PUTs and DELETEs, lists. */
+    private static void assertMatchesReadme(String row, Map<RequestKind, Integer> measured) {
+        ReadmeJoinTable.Row promised = ReadmeJoinTable.row(row);
+        long metadata = measured.get(RequestKind.GET_METADATA);
+        long values = measured.get(RequestKind.GET_VALUE);
+        long puts = measured.get(RequestKind.PUT);
+        long deletes = measured.get(RequestKind.DELETE);
+        assertThat(metadata + values).as(row + ": reads").isEqualTo(promised.reads().total());
+        assertThat(metadata).as(row + ": metadata reads").isEqualTo(promised.reads().part("metadata"));
+        assertThat(values).as(row + ": value reads")
+                .isEqualTo(promised.reads().part("values") + promised.reads().part("value"));
+        assertThat(puts + deletes).as(row + ": writes").isEqualTo(promised.writes().total());
+        assertThat(puts).as(row + ": PUT").isEqualTo(promised.writes().part("PUT"));
+        assertThat(deletes).as(row + ": DELETE").isEqualTo(promised.writes().part("DELETE"));
+        assertThat((long) measured.get(RequestKind.LIST)).as(row + ": lists").isEqualTo(promised.lists().total());
+        assertThat((long) measured.get(RequestKind.REFUSED)).as(row + ": refused requests").isZero();
     }
 
     private Map<RequestKind, Integer> counts() {
