@@ -2,7 +2,10 @@ package dev.meshjoin.cli;
 
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.KeyVersion;
+import dev.meshjoin.core.lifecycle.Revocations;
 import dev.meshjoin.core.presence.EntryPoints;
+import dev.meshjoin.core.presence.PresenceView;
+import dev.meshjoin.core.record.RevocationList;
 import dev.meshjoin.core.record.EntryPointRecord;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
@@ -61,28 +64,42 @@ public final class MembersCommand implements Command {
             }
             Map<String, EntryPointRecord> entries = new EntryPoints(store, keys, clock).live().stream()
                     .collect(Collectors.toMap(EntryPointRecord::node, Function.identity()));
-            print(inv.out(), members, entries, staleAfter);
+            Map<String, PresenceView.Sighting> seen = PresenceView.read(store, keys);
+            java.util.Set<String> revoked = Revocations.read(store, keys).all().stream()
+                    .map(RevocationList.Revoked::node).collect(Collectors.toSet());
+            print(inv.out(), members, entries, seen, revoked, staleAfter);
             return 0;
         }
     }
 
-    private void print(PrintStream out, List<MemberRecord> members, Map<String, EntryPointRecord> entries, Duration staleAfter) {
+    /** The last time anyone saw the node: its member record, or a lighthouse's presence record. */
+    private static Instant lastSeen(MemberRecord m, Map<String, PresenceView.Sighting> seen) {
+        PresenceView.Sighting s = seen.get(m.node());
+        return s != null && s.seen().lastSeen().isAfter(m.lastSeen()) ? s.seen().lastSeen() : m.lastSeen();
+    }
+
+    private void print(PrintStream out, List<MemberRecord> members, Map<String, EntryPointRecord> entries,
+                       Map<String, PresenceView.Sighting> seen, java.util.Set<String> revoked, Duration staleAfter) {
         Instant now = clock.instant();
-        String format = "%-6s %-24s %-16s %-10s %-22s %-24s %-20s %-20s%n";
+        String format = "%-7s %-24s %-16s %-10s %-22s %-24s %-20s %-20s%n";
         out.printf(format, "STATUS", "NODE", "OVERLAY", "ROLE", "PUBLIC", "ENTRY POINT", "CERT EXPIRES", "LAST SEEN");
         DateTimeFormatter iso = DateTimeFormatter.ISO_INSTANT;
+        long staleCount = 0;
         for (MemberRecord m : members) {
-            boolean stale = m.lastSeen().plus(staleAfter).isBefore(now);
+            Instant last = lastSeen(m, seen);
+            boolean stale = last.plus(staleAfter).isBefore(now);
+            staleCount += stale ? 1 : 0;
             boolean expired = m.certificateNotAfter().isBefore(now);
             EntryPointRecord ep = entries.get(m.node());
-            out.printf(format, expired ? "EXPIRED" : stale ? "STALE" : "LIVE", m.node(), m.overlayAddress(), m.role(),
+            out.printf(format, revoked.contains(m.node()) ? "REVOKED" : expired ? "EXPIRED" : stale ? "STALE" : "LIVE",
+                    m.node(), m.overlayAddress(), m.role(),
                     m.publicEndpoint() == null ? "-" : m.publicEndpoint(),
                     ep == null ? "-" : ep.publicAddress() + ":" + ep.port() + " " + String.join(",", ep.services()),
                     iso.format(m.certificateNotAfter().truncatedTo(ChronoUnit.SECONDS)),
-                    ago(Duration.between(m.lastSeen(), now)));
+                    ago(Duration.between(last, now)));
         }
-        out.printf("%d members, %d stale, %d entry points%n", members.size(),
-                members.stream().filter(m -> m.lastSeen().plus(staleAfter).isBefore(now)).count(), entries.size());
+        out.printf("%d members, %d stale, %d revoked, %d entry points%n", members.size(), staleCount,
+                members.stream().filter(m -> revoked.contains(m.node())).count(), entries.size());
     }
 
     private static String ago(Duration d) {

@@ -60,8 +60,15 @@ public final class UpCommand implements Command {
                 .string("groups", "comma-separated groups this node asks for", "")
                 .string("nebula", "path of the nebula binary (default: NEBULA_BIN, then PATH)")
                 .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
-                .string("join-timeout", "how long the whole join may take", "2m");
+                .string("join-timeout", "how long the whole join may take", "2m")
+                .string("cert-validity", "lifetime of the certificates a founder or lighthouse issues (at least 1m);"
+                        + " nodes renew at two thirds of it", "720h");
         Flags.Parsed p = flags.parse(inv.args());
+        java.time.Duration certValidity = dev.meshjoin.cli.nebula.GoDuration.parse("cert-validity", p.get("cert-validity"));
+        if (certValidity.compareTo(java.time.Duration.ofMinutes(1)) < 0) {
+            throw new CliException("up: --cert-validity " + p.get("cert-validity") + " is below 1m; renewal at two"
+                    + " thirds of a certificate's lifetime needs at least a minute");
+        }
         SecretValue secretValue = inv.secrets().read("MESH_SECRET").orElseThrow(() -> new CliException(
                 "up: set the network secret in the environment variable MESH_SECRET, or put it in a file and set"
                         + " MESH_SECRET_FILE to its path"));
@@ -86,6 +93,7 @@ public final class UpCommand implements Command {
                 .stateDirectory(inv.path(p.require("state-dir")))
                 .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
                 .joinTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout")))
+                .certificateValidity(certValidity)
                 .listener((before, now) -> {
                     if (now.state() == NodeState.READY) {
                         everReady.set(true);

@@ -34,6 +34,16 @@ class MembersCommandTest {
                     dev.meshjoin.core.record.Role.MEMBER, "198.51.100.4:4242", "aa", now.plus(Duration.ofDays(20)), now.minus(Duration.ofMinutes(5)))));
             store.putIfAbsent(keys.member("gone"), Json.write(new MemberRecord(1, "gone", "10.42.0.3", List.of(),
                     dev.meshjoin.core.record.Role.MEMBER, null, "bb", now.plus(Duration.ofDays(20)), now.minus(Duration.ofHours(5)))));
+            store.putIfAbsent(keys.member("quiet"), Json.write(new MemberRecord(1, "quiet", "10.42.0.4", List.of(),
+                    dev.meshjoin.core.record.Role.MEMBER, null, "cc", now.plus(Duration.ofDays(20)), now.minus(Duration.ofHours(5)))));
+            store.putIfAbsent(keys.member("bad"), Json.write(new MemberRecord(1, "bad", "10.42.0.5", List.of(),
+                    dev.meshjoin.core.record.Role.MEMBER, null, "dd", now.plus(Duration.ofDays(20)), now)));
+            // A lighthouse saw "quiet" a minute ago: its polls are its presence, its own record is old.
+            store.putIfAbsent(keys.presence("lh"), Json.write(new dev.meshjoin.core.record.PresenceRecord(1, "lh", now,
+                    3600, List.of(new dev.meshjoin.core.record.PresenceRecord.Seen("quiet", "10.42.0.4",
+                    now.minus(Duration.ofMinutes(1)), "cc", null, null)))));
+            dev.meshjoin.core.lifecycle.Revocations.revoke(store, keys, new dev.meshjoin.core.record.RevocationList.Revoked(
+                    "bad", List.of(), List.of("dd"), now, now.plus(Duration.ofDays(20))), now);
             store.putIfAbsent(keys.entryPoint("fresh"), Json.write(new EntryPointRecord(1, "fresh", "198.51.100.4", 443,
                     List.of("https"), "10.42.0.2", now, now.plus(Duration.ofMinutes(90)))));
         }
@@ -48,7 +58,9 @@ class MembersCommandTest {
         assertThat(status).isZero();
         assertThat(text).containsPattern("LIVE\\s+fresh\\s+10\\.42\\.0\\.2\\s+member\\s+198\\.51\\.100\\.4:4242\\s+198\\.51\\.100\\.4:443 https")
                 .containsPattern("STALE\\s+gone\\s+10\\.42\\.0\\.3")
-                .contains("2 members, 1 stale, 1 entry points");
+                .containsPattern("LIVE\\s+quiet\\s+10\\.42\\.0\\.4.*1m ago")
+                .containsPattern("REVOKED\\s+bad\\s+10\\.42\\.0\\.5")
+                .contains("4 members, 1 stale, 1 revoked, 1 entry points");
         assertThat(meshctl.commands()).containsKey("members");
     }
 
