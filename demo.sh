@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # meshjoin demo: three nodes in three network namespaces found and join one Nebula mesh on the
 # embedded file store, then ping each other over the overlay. Everything is torn down at the end.
-# Needs root (network namespaces). Installs nebula, iproute2 and iputils-ping with apt if missing.
+# Needs root (network namespaces); never calls sudo, so it runs as root in containers where there is
+# no sudo. Installs nebula, iproute2 and iputils-ping with apt if missing.
 #
 #   ./demo.sh              the demo
 #   ./demo.sh --measure 5  also times 5 more joiners, one after another (join() to READY, each a fresh
@@ -12,8 +13,9 @@ if [ "${1:-}" = "--measure" ]; then measure=${2:-5}; fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
+# It never calls sudo itself: as root (a container, CI) run ./demo.sh; otherwise sudo ./demo.sh.
 if [ "$(id -u)" -ne 0 ]; then
-  echo "demo: run as root (it creates network namespaces): sudo ./demo.sh" >&2
+  echo "demo: needs root (it creates network namespaces): run it as root, or with sudo ./demo.sh where sudo exists" >&2
   exit 1
 fi
 missing=()

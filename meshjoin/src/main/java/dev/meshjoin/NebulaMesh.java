@@ -1,9 +1,11 @@
 package dev.meshjoin;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.signing.CredentialAdmission;
 import dev.meshjoin.core.signing.HttpJoinTransport;
 import dev.meshjoin.core.signing.HttpSigningServerFactory;
@@ -41,12 +43,27 @@ public final class NebulaMesh {
         if (networkSecret == null || networkSecret.length == 0) {
             throw new ConfigurationException("the network secret is empty; set a strong one (MESH_SECRET)");
         }
+        return builder(store, network, new NetworkSecretCredentials(networkSecret.clone()), networkSecret,
+                caPassphrase, overlay);
+    }
+
+    /**
+     * The same wiring with the node's own credentials, such as an enrollment token
+     * ({@link dev.meshjoin.core.signing.EnrollmentTokenCredentials}): a node that joins with a
+     * token needs no network secret. As a lighthouse it admits enrollment tokens, and network-secret
+     * proofs when it has the secret or opens the sealed verifier with its CA passphrase.
+     *
+     * @param networkSecret the network secret, or null when this node was not given it
+     */
+    public static MeshNode.Builder builder(BootstrapStore store, String network, JoinCredentials credentials,
+                                           char[] networkSecret, char[] caPassphrase,
+                                           NebulaOverlayDriver.Builder overlay) {
         SecretCodecFactory caCodec = caPassphrase == null || caPassphrase.length == 0
                 ? salt -> {
                     throw new ConfigurationException("this node has no CA passphrase (MESH_CA_PASSPHRASE), so it"
                             + " cannot found the network or serve as lighthouse");
                 }
-                : SecretCodecFactory.passphrase(caPassphrase);
+                : SecretCodecs.passphrase(caPassphrase);
         NebulaCertificateAuthorityProvider certificates = new NebulaCertificateAuthorityProvider();
         return MeshNode.builder()
                 .networkName(network)
@@ -56,8 +73,18 @@ public final class NebulaMesh {
                 .caKeyCodec(caCodec)
                 .transport(new HttpJoinTransport(certificates))
                 .signingServers(HttpSigningServerFactory.builder(store, network).build())
-                .admission(CredentialAdmission.builder(store, network)
-                        .networkSecret(networkSecret.clone(), SECRET_GROUPS).verifierCodec(caCodec).build())
-                .credentials(new NetworkSecretCredentials(networkSecret.clone()));
+                .admission(admission(store, network, networkSecret, caCodec))
+                .credentials(credentials);
+    }
+
+    private static CredentialAdmission admission(BootstrapStore store, String network, char[] networkSecret,
+                                                 SecretCodecFactory caCodec) {
+        CredentialAdmission.Builder b = CredentialAdmission.builder(store, network).verifierCodec(caCodec);
+        if (networkSecret != null && networkSecret.length > 0) {
+            b.networkSecret(networkSecret.clone(), SECRET_GROUPS);
+        } else {
+            b.secretGroups(SECRET_GROUPS);
+        }
+        return b.build();
     }
 }

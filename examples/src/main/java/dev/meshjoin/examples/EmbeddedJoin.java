@@ -7,11 +7,11 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinTransport;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinTransport;
+import dev.meshjoin.api.join.SigningServerFactory;
 import java.nio.file.Path;
 
 /**

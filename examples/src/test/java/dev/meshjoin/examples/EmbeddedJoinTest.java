@@ -1,10 +1,11 @@
 package dev.meshjoin.examples;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
 import dev.meshjoin.testkit.join.InProcessJoinNetwork;
 import dev.meshjoin.testkit.join.SharedSecretAdmission;
@@ -31,7 +32,7 @@ class EmbeddedJoinTest {
         SharedSecretAdmission admission = new SharedSecretAdmission("sample-secret", List.of());
         InMemoryOverlayDriver overlay = new InMemoryOverlayDriver();
         try (MeshNode node = EmbeddedJoin.joinMesh(store, new NebulaCertificateAuthorityProvider(), overlay,
-                SecretCodecFactory.passphrase("sample-ca-passphrase".toCharArray()), wire, wire, admission, admission, dir)) {
+                SecretCodecs.passphrase("sample-ca-passphrase".toCharArray()), wire, wire, admission, admission, dir)) {
             assertThat(node).isNotNull();
             assertThat(node.status().state()).isEqualTo(NodeState.READY);
             assertThat(node.status().founder()).isTrue();
@@ -47,7 +48,7 @@ class EmbeddedJoinTest {
         SharedSecretAdmission admission = new SharedSecretAdmission("sample-secret", List.of());
         InMemoryOverlayDriver overlay = new InMemoryOverlayDriver().failStartWith("nebula: tun device unavailable");
         MeshNode node = EmbeddedJoin.joinMesh(store, new NebulaCertificateAuthorityProvider(), overlay,
-                SecretCodecFactory.passphrase("sample-ca-passphrase".toCharArray()), wire, wire, admission, admission, dir);
+                SecretCodecs.passphrase("sample-ca-passphrase".toCharArray()), wire, wire, admission, admission, dir);
         assertThat(node).isNull();
     }
 

@@ -1,10 +1,11 @@
 package dev.meshjoin.examples;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider;
 import dev.meshjoin.testkit.harness.MeshHarness;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ class SealedAtRestTest {
         String caPassphrase = "ca-passphrase-for-this-test";
         String networkSecret = "network-secret-for-this-test";
         try (MeshHarness mesh = MeshHarness.builder().caProvider(new NebulaCertificateAuthorityProvider())
-                .caKeyCodec(SecretCodecFactory.passphrase(caPassphrase.toCharArray())).secret(networkSecret).build()) {
+                .caKeyCodec(SecretCodecs.passphrase(caPassphrase.toCharArray())).secret(networkSecret).build()) {
             List<NodeStatus> joined = new ArrayList<>();
             for (String n : List.of("founder", "joiner-a", "joiner-b")) {
                 joined.add(mesh.node(n).join());

@@ -3,18 +3,17 @@ package dev.meshjoin.bench;
 import dev.meshjoin.api.ca.CaSpec;
 import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
-import dev.meshjoin.api.ca.CertificateRequest;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
-import dev.meshjoin.core.ip.StoreIpAllocator;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.Registrar;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.core.lighthouse.Lighthouse;
 import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.record.Versioned;
@@ -71,9 +70,6 @@ public final class JoinBench {
         CertificateAuthorityProvider provider = new NebulaCertificateAuthorityProvider();
         Ipv4Cidr cidr = Ipv4Cidr.parse("10.0.0.0/8");
         CertificateAuthority ca = provider.create(CaSpec.forNetwork("bench CA", cidr, Duration.ofDays(365)));
-        HostKeyPair lhKeys = provider.newHostKeyPair();
-        HostCertificate lhCert = ca.issue(new CertificateRequest(lhKeys.publicKey(), "lh", cidr.addressAt(1), 8,
-                List.of("lighthouse"), null));
         byte[] salt = new byte[16];
         new SecureRandom().nextBytes(salt);
         int port;
@@ -85,17 +81,21 @@ public final class JoinBench {
                 List.of(new NetworkRecord.LighthouseEntry("lh", "10.0.0.1", List.of("127.0.0.1:4242"), "127.0.0.1:" + port)),
                 "lh", clock.instant(), Base64.getEncoder().encodeToString(salt));
         store.putIfAbsent(keys.network(), Json.write(rec));
+        JoinNetwork network = NetworkView.of(rec, keys.network()).joinNetwork();
         String secret = "bench-network-secret-0123456789";
-        StoreIpAllocator allocator = new StoreIpAllocator(store, keys, cidr, clock, () -> Set.of(Ipv4Address.parse("10.0.0.1")));
-        Registrar registrar = new Registrar(store, keys, ca, allocator,
-                CredentialAdmission.builder(store, "bench").networkSecret(secret.toCharArray(), List.of("workers")).build(),
-                Set.of("lighthouse"), Duration.ofDays(30), clock);
-        SigningServerFactory factory = HttpSigningServerFactory.builder(store, "bench")
-                .perSource(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).auditBudget(1_000_000, 1_000_000).build();
-        try (SigningServerFactory.SigningServer server = factory.start(new Endpoint("127.0.0.1", port), registrar, ca, lhCert)) {
+        HostKeyPair lhKeys = provider.newHostKeyPair();
+        try (Lighthouse lighthouse = Lighthouse.builder(store, "bench").ca(ca).network(cidr)
+                .lighthouses(() -> Set.of(Ipv4Address.parse("10.0.0.1")))
+                .admission(CredentialAdmission.builder(store, "bench").networkSecret(secret.toCharArray(), List.of("workers")).build())
+                .signingServers(HttpSigningServerFactory.builder(store, "bench")
+                        .perSource(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).auditBudget(1_000_000, 1_000_000).build())
+                .clock(clock).build()) {
+            HostCertificate lhCert = lighthouse.certify("lh", lhKeys.publicKey(), cidr.addressAt(1), List.of());
+            lighthouse.claim(cidr.addressAt(1), "lh", lhKeys.publicKey(), lhCert.notAfter());
+            Endpoint serving = lighthouse.serve(new Endpoint("127.0.0.1", port), lhCert);
             HttpJoinTransport transport = new HttpJoinTransport(provider);
             JoinCredentials creds = new NetworkSecretCredentials(secret.toCharArray());
-            creds.proofFor(rec, "warm", new byte[32], new byte[16]); // PBKDF2 once, outside the timing
+            creds.proofFor(network, "warm", new byte[32], new byte[16]); // PBKDF2 once, outside the timing
             List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger next = new AtomicInteger();
             CountDownLatch done = new CountDownLatch(threads);
@@ -110,8 +110,8 @@ public final class JoinBench {
                             random.nextBytes(nonce);
                             String name = "n-" + i;
                             long t0 = System.nanoTime();
-                            transport.join(server.endpoint(), new JoinRequest("bench", name, kp.publicKey(), List.of("workers"),
-                                    nonce, creds.proofFor(rec, name, kp.publicKey(), nonce)), rec);
+                            transport.join(serving, new JoinRequest("bench", name, kp.publicKey(), List.of("workers"),
+                                    nonce, creds.proofFor(network, name, kp.publicKey(), nonce)), network);
                             latencies.add(System.nanoTime() - t0);
                         }
                     } finally {

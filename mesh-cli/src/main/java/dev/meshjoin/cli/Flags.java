@@ -80,7 +80,7 @@ public final class Flags {
                 value = body.substring(eq + 1);
             }
             if (name.equals("h") || name.equals("help")) {
-                throw new CliException(usage().strip(), 2);
+                throw new HelpRequest(usage().strip());
             }
             Spec spec = specs.get(name);
             if (spec == null) {
@@ -126,9 +126,31 @@ public final class Flags {
         public String require(String name) {
             String v = get(name);
             if (v == null || v.isEmpty()) {
-                throw new CliException(command + ": -" + name + " is required", 2);
+                throw new CliException(command + ": -" + name + " is required", ExitStatus.USAGE);
             }
             return v;
+        }
+
+        /**
+         * The values of flags that must be given, refusing with one line that names every one
+         * missing (not only the first), so an operator fixes the command line in one go.
+         */
+        public List<String> requireAll(String... names) {
+            List<String> missing = new ArrayList<>();
+            List<String> found = new ArrayList<>();
+            for (String n : names) {
+                String v = get(n);
+                if (v == null || v.isEmpty()) {
+                    missing.add("-" + n);
+                }
+                found.add(v);
+            }
+            if (!missing.isEmpty()) {
+                throw new CliException(command + ": " + (missing.size() == 1 ? missing.get(0) + " is required"
+                        : "missing required flags " + String.join(", ", missing)) + " (see meshctl help "
+                        + command + ")", ExitStatus.USAGE);
+            }
+            return found;
         }
 
         public boolean isSet(String name) {

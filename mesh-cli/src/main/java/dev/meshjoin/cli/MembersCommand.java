@@ -20,11 +20,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * {@code meshctl members --store URI [--network NAME]}: the table of a network's members, live
+ * {@code meshctl members --store URI [--network NAME] [--json]}: the table of a network's members, live
  * and stale, with the entry points they publish.
  */
 public final class MembersCommand implements Command {
@@ -53,11 +54,12 @@ public final class MembersCommand implements Command {
         Flags flags = new Flags("members")
                 .string("store", "the store URI, such as file:/var/lib/meshjoin/store")
                 .string("network", "the network name", "mesh")
-                .string("stale-after", "a member not seen for this long is STALE (e.g. 60m, 2h)", "60m");
+                .string("stale-after", "a member not seen for this long is STALE (e.g. 60m, 2h)", "60m")
+                .bool("json", "print a JSON array, one object per member");
         Flags.Parsed p = flags.parse(inv.args());
         Duration staleAfter = dev.meshjoin.cli.nebula.GoDuration.parse("stale-after", p.get("stale-after"));
         StoreKeys keys = StoreKeys.of(p.get("network"));
-        try (BootstrapStore store = BootstrapStores.open(p.require("store"))) {
+        try (BootstrapStore store = BootstrapStores.open(p.requireAll("store").get(0))) {
             List<MemberRecord> members = new ArrayList<>();
             for (KeyVersion kv : store.list(keys.members())) {
                 store.get(kv.key()).ifPresent(e -> members.add(Json.read(e.value(), MemberRecord.class, e.key())));
@@ -65,41 +67,73 @@ public final class MembersCommand implements Command {
             Map<String, EntryPointRecord> entries = new EntryPoints(store, keys, clock).live().stream()
                     .collect(Collectors.toMap(EntryPointRecord::node, Function.identity()));
             Map<String, PresenceView.Sighting> seen = PresenceView.read(store, keys);
-            java.util.Set<String> revoked = Revocations.read(store, keys).all().stream()
+            Set<String> revoked = Revocations.read(store, keys).all().stream()
                     .map(RevocationList.Revoked::node).collect(Collectors.toSet());
-            print(inv.out(), members, entries, seen, revoked, staleAfter);
-            return 0;
+            Known known = new Known(seen, revoked);
+            if (p.bool("json")) {
+                Instant now = clock.instant();
+                CliJson.println(inv.out(), members.stream().map(m -> MemberView.of(m, entries.get(m.node()), now,
+                        staleAfter, known)).toList());
+            } else {
+                print(inv.out(), members, entries, staleAfter, known);
+            }
+            return ExitStatus.OK;
         }
     }
 
-    /** The last time anyone saw the node: its member record, or a lighthouse's presence record. */
-    private static Instant lastSeen(MemberRecord m, Map<String, PresenceView.Sighting> seen) {
-        PresenceView.Sighting s = seen.get(m.node());
-        return s != null && s.seen().lastSeen().isAfter(m.lastSeen()) ? s.seen().lastSeen() : m.lastSeen();
+    /**
+     * A member as {@code members --json} shows it.
+     *
+     * @param status {@code LIVE}, {@code STALE} (not seen within {@code --stale-after}),
+     *     {@code EXPIRED} (its certificate has expired) or {@code REVOKED}
+     * @param lastSeen its last poll as a lighthouse recorded it, or its record's last write
+     * @param entryPoint the entry point it publishes now, or null
+     */
+    public record MemberView(String status, String node, String overlayAddress, String role, List<String> groups,
+                             String publicEndpoint, EntryPointView entryPoint, String certificateFingerprint,
+                             Instant certificateNotAfter, Instant lastSeen) {
+        static MemberView of(MemberRecord m, EntryPointRecord ep, Instant now, Duration staleAfter, Known known) {
+            return new MemberView(MembersCommand.status(m, now, staleAfter, known), m.node(), m.overlayAddress(), m.role().wire(), m.groups(),
+                    m.publicEndpoint(), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
+                    m.certificateFingerprint(), m.certificateNotAfter(), known.lastSeen(m));
+        }
+    }
+
+    /** An entry point in {@link MemberView}. */
+    public record EntryPointView(String address, int port, List<String> services) {
+    }
+
+    /** What the lighthouses' presence records and the revocations say, beside the member records. */
+    record Known(Map<String, PresenceView.Sighting> seen, Set<String> revoked) {
+        /** The last time anyone saw the node: a lighthouse's presence record, or its member record. */
+        Instant lastSeen(MemberRecord m) {
+            PresenceView.Sighting s = seen.get(m.node());
+            return s != null && s.seen().lastSeen().isAfter(m.lastSeen()) ? s.seen().lastSeen() : m.lastSeen();
+        }
+    }
+
+    static String status(MemberRecord m, Instant now, Duration staleAfter, Known known) {
+        return known.revoked().contains(m.node()) ? "REVOKED" : m.certificateNotAfter().isBefore(now) ? "EXPIRED"
+                : known.lastSeen(m).plus(staleAfter).isBefore(now) ? "STALE" : "LIVE";
     }
 
     private void print(PrintStream out, List<MemberRecord> members, Map<String, EntryPointRecord> entries,
-                       Map<String, PresenceView.Sighting> seen, java.util.Set<String> revoked, Duration staleAfter) {
+                       Duration staleAfter, Known known) {
         Instant now = clock.instant();
         String format = "%-7s %-24s %-16s %-10s %-22s %-24s %-20s %-20s%n";
         out.printf(format, "STATUS", "NODE", "OVERLAY", "ROLE", "PUBLIC", "ENTRY POINT", "CERT EXPIRES", "LAST SEEN");
         DateTimeFormatter iso = DateTimeFormatter.ISO_INSTANT;
-        long staleCount = 0;
         for (MemberRecord m : members) {
-            Instant last = lastSeen(m, seen);
-            boolean stale = last.plus(staleAfter).isBefore(now);
-            staleCount += stale ? 1 : 0;
-            boolean expired = m.certificateNotAfter().isBefore(now);
             EntryPointRecord ep = entries.get(m.node());
-            out.printf(format, revoked.contains(m.node()) ? "REVOKED" : expired ? "EXPIRED" : stale ? "STALE" : "LIVE",
-                    m.node(), m.overlayAddress(), m.role(),
+            out.printf(format, status(m, now, staleAfter, known), m.node(), m.overlayAddress(), m.role(),
                     m.publicEndpoint() == null ? "-" : m.publicEndpoint(),
                     ep == null ? "-" : ep.publicAddress() + ":" + ep.port() + " " + String.join(",", ep.services()),
                     iso.format(m.certificateNotAfter().truncatedTo(ChronoUnit.SECONDS)),
-                    ago(Duration.between(last, now)));
+                    ago(Duration.between(known.lastSeen(m), now)));
         }
-        out.printf("%d members, %d stale, %d revoked, %d entry points%n", members.size(), staleCount,
-                members.stream().filter(m -> revoked.contains(m.node())).count(), entries.size());
+        out.printf("%d members, %d stale, %d revoked, %d entry points%n", members.size(),
+                members.stream().filter(m -> "STALE".equals(status(m, now, staleAfter, known))).count(),
+                members.stream().filter(m -> known.revoked().contains(m.node())).count(), entries.size());
     }
 
     private static String ago(Duration d) {

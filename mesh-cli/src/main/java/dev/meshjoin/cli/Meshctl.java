@@ -15,6 +15,7 @@ import java.util.TreeMap;
  * and a non-zero exit status.
  */
 public final class Meshctl {
+    private static final List<String> HELP_FLAGS = List.of("-h", "-help", "--help", "--h");
     private final Map<String, Command> commands = new TreeMap<>();
 
     /** A meshctl with every command on the class path. */
@@ -32,36 +33,79 @@ public final class Meshctl {
 
     /** Runs one invocation and returns its exit status; never throws. */
     public int run(Invocation invocation) {
-        List<String> args = invocation.args();
-        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("-h") || args.get(0).equals("--help")) {
-            PrintStream out = args.isEmpty() ? invocation.err() : invocation.out();
-            out.println("usage: meshctl <command> [flags]");
-            commands.values().forEach(c -> out.printf("  %-10s %s%n", c.name(), c.summary()));
-            return args.isEmpty() ? 2 : 0;
+        List<String> args;
+        try {
+            LogOptions log = LogOptions.extract(invocation.args());
+            log.apply();
+            args = log.rest();
+        } catch (CliException e) {
+            invocation.err().println(e.getMessage());
+            return e.status();
         }
-        Command command = commands.get(args.get(0));
+        if (args.isEmpty()) {
+            usage(invocation.err());
+            return ExitStatus.USAGE;
+        }
+        String first = args.get(0);
+        if (first.equals("help") || HELP_FLAGS.contains(first)) {
+            if (args.size() > 1 && first.equals("help")) {
+                return commandHelp(invocation, args.get(1));
+            }
+            usage(invocation.out());
+            return ExitStatus.OK;
+        }
+        Command command = commands.get(first);
         if (command == null) {
-            invocation.err().println("meshctl: unknown command '" + oneLine(args.get(0)) + "'; run meshctl help");
-            return 2;
+            invocation.err().println("meshctl: unknown command '" + oneLine(first) + "'; run meshctl help");
+            return ExitStatus.USAGE;
         }
-        Invocation rest = new Invocation(args.subList(1, args.size()), invocation.in(), invocation.out(),
+        return run(command, invocation, args.subList(1, args.size()));
+    }
+
+    private int run(Command command, Invocation invocation, List<String> args) {
+        Invocation rest = new Invocation(args, invocation.in(), invocation.out(),
                 invocation.err(), invocation.env(), invocation.workingDirectory());
         try {
             return command.run(rest);
         } catch (CliException e) {
-            invocation.err().println(e.getMessage());
+            (e.status() == ExitStatus.OK ? invocation.out() : invocation.err()).println(e.getMessage());
             return e.status();
         } catch (MeshException e) {
             invocation.err().println(command.name() + ": " + oneLine(e.getMessage()));
-            return 1;
+            return ExitStatus.ERROR;
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             invocation.err().println(command.name() + ": " + oneLine(String.valueOf(e.getMessage())));
-            return 1;
+            return ExitStatus.ERROR;
         } catch (Exception e) {
             invocation.err().println(command.name() + ": unexpected " + e.getClass().getSimpleName() + ": "
                     + oneLine(String.valueOf(e.getMessage())));
-            return 1;
+            return ExitStatus.ERROR;
         }
+    }
+
+    /** {@code meshctl help <command>}: the command's summary and its flags, as {@code -help} prints them. */
+    private int commandHelp(Invocation invocation, String name) {
+        Command command = commands.get(name);
+        if (command == null) {
+            invocation.err().println("meshctl: unknown command '" + oneLine(name) + "'; run meshctl help");
+            return ExitStatus.USAGE;
+        }
+        invocation.out().println(command.name() + ": " + command.summary());
+        return run(command, invocation, List.of("-help"));
+    }
+
+    private void usage(PrintStream out) {
+        out.println("usage: meshctl [-log-level LEVEL] [-log-format text|json] <command> [flags]");
+        out.println();
+        out.println("commands:");
+        commands.values().forEach(c -> out.printf("  %-10s %s%n", c.name(), c.summary()));
+        out.println("  help       this text; meshctl help <command> (or <command> -help) for a command's flags");
+        out.println();
+        out.println("global flags (anywhere on the line):");
+        out.println("  -log-level  " + String.join(", ", LogOptions.LEVELS) + " (default " + LogOptions.DEFAULT_LEVEL + ")");
+        out.println("  -log-format text or json: json writes one JSON object per line, and up's progress lines too");
+        out.println();
+        out.println(ExitStatus.HELP);
     }
 
     /** The commands found, by name. */

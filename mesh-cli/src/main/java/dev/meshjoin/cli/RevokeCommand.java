@@ -3,7 +3,6 @@ package dev.meshjoin.cli;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.core.SecretCodecFactory;
 import dev.meshjoin.core.lifecycle.Revoker;
 import dev.meshjoin.core.record.RevocationList;
 import dev.meshjoin.core.store.BootstrapStores;
@@ -55,7 +54,7 @@ public final class RevokeCommand implements Command {
         try (BootstrapStore store = BootstrapStores.open(p.require("store"))) {
             RevocationList.Revoked r = Revoker.builder(store, p.get("network"))
                     .certificateAuthorities(new NebulaCertificateAuthorityProvider())
-                    .caKeyCodec(SecretCodecFactory.passphrase(passphrase.chars())).clock(clock).build()
+                    .caKeyCodec(dev.meshjoin.core.secret.SecretCodecs.passphrase(passphrase.chars())).clock(clock).build()
                     .revoke(nodes.get(0));
             inv.out().println("REVOKED " + r.node() + ": " + r.fingerprints().size() + " certificate(s), "
                     + r.keyIds().size() + " key(s); its address stays held until " + r.holdUntil());

@@ -1,5 +1,6 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
@@ -8,10 +9,12 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.store.BootstrapStores;
 import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     --state-dir /var/lib/meshjoin/worker-1 --public-endpoint 203.0.113.7:4242
  * </pre>
  *
- * <p>The network secret comes from {@code MESH_SECRET}. A node with a public endpoint may found the
+ * <p>The network secret comes from {@code MESH_SECRET}; a node given an enrollment token
+ * ({@code MESH_TOKEN} or {@code --token}) joins with it and needs no network secret. A node with a public endpoint may found the
  * network and then holds the CA, sealed in the store under {@code MESH_CA_PASSPHRASE}, which must be
  * set, at least 16 characters and differ from the network secret; a node without one only joins and
  * needs no CA passphrase. Each may come from a file instead ({@code MESH_SECRET_FILE},
@@ -62,48 +66,48 @@ public final class UpCommand implements Command {
                 .string("overlay-timeout", "how long to wait for a peer to answer over the overlay", "30s")
                 .string("join-timeout", "how long the whole join may take", "2m")
                 .string("cert-validity", "lifetime of the certificates a founder or lighthouse issues (at least 1m);"
-                        + " nodes renew at two thirds of it", "720h");
+                        + " nodes renew at two thirds of it", "720h")
+                .string("token", "join with this enrollment token instead of the network secret (better: MESH_TOKEN,"
+                        + " which other users cannot read in the process list)");
         Flags.Parsed p = flags.parse(inv.args());
         java.time.Duration certValidity = dev.meshjoin.cli.nebula.GoDuration.parse("cert-validity", p.get("cert-validity"));
         if (certValidity.compareTo(java.time.Duration.ofMinutes(1)) < 0) {
             throw new CliException("up: --cert-validity " + p.get("cert-validity") + " is below 1m; renewal at two"
                     + " thirds of a certificate's lifetime needs at least a minute");
         }
-        SecretValue secretValue = inv.secrets().read("MESH_SECRET").orElseThrow(() -> new CliException(
-                "up: set the network secret in the environment variable MESH_SECRET, or put it in a file and set"
-                        + " MESH_SECRET_FILE to its path"));
-        secretValue.warnings().forEach(w -> inv.err().println("up: warning: " + w));
-        char[] secret = secretValue.chars();
+        List<String> required = p.requireAll("name", "store", "state-dir");
+        Optional<SecretValue> secretValue = inv.secrets().read("MESH_SECRET").filter(v -> !v.isEmpty());
+        Optional<SecretValue> tokenValue = inv.secrets().read("MESH_TOKEN").filter(v -> !v.isEmpty());
+        secretValue.ifPresent(v -> v.warnings().forEach(w -> inv.err().println("up: warning: " + w)));
+        tokenValue.ifPresent(v -> v.warnings().forEach(w -> inv.err().println("up: warning: " + w)));
+        char[] secret = secretValue.map(SecretValue::chars).orElse(null);
+        JoinCredentials credentials = UpCredentials.of(p.get("token"), tokenValue, secret);
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
-        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue);
+        char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue.orElse(null));
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
             overlay.binary(inv.path(p.get("nebula")));
         }
-        BootstrapStore store = BootstrapStores.open(p.require("store"));
+        Duration joinTimeout = dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout"));
+        BootstrapStore store = BootstrapStores.open(required.get(1));
         PrintStream out = inv.out();
-        long[] started = {System.nanoTime()};
+        UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
         AtomicBoolean everReady = new AtomicBoolean();
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), secret, caPassphrase, overlay)
-                .nodeName(p.require("name"))
+        MeshNode node = NebulaMesh.builder(store, p.get("network"), credentials,
+                        secret, caPassphrase, overlay)
+                .nodeName(required.get(0))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))
                 .publicEndpoint(publicEndpoint)
                 .signingPort(Integer.parseInt(p.get("signing-port")))
-                .stateDirectory(inv.path(p.require("state-dir")))
+                .stateDirectory(inv.path(required.get(2)))
                 .overlayTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("overlay-timeout", p.get("overlay-timeout")))
-                .joinTimeout(dev.meshjoin.cli.nebula.GoDuration.parse("join-timeout", p.get("join-timeout")))
+                .joinTimeout(joinTimeout)
                 .certificateValidity(certValidity)
+                .listener(progress)
                 .listener((before, now) -> {
                     if (now.state() == NodeState.READY) {
                         everReady.set(true);
-                    }
-                    synchronized (out) {
-                        out.println(now.state() == NodeState.READY
-                                ? "READY " + now.address().map(a -> a.address().toString()).orElse("?")
-                                : now.state() + " " + Meshctl.oneLine(now.detail())
-                                        + " (+" + (System.nanoTime() - started[0]) / 1_000_000 + " ms)");
-                        out.flush();
                     }
                 })
                 .build();
@@ -129,14 +133,10 @@ public final class UpCommand implements Command {
         }, "meshctl-up-stop");
         Runtime.getRuntime().addShutdownHook(hook);
 
-        started[0] = System.nanoTime();
+        progress.started();
         NodeStatus status = node.join();
         if (status.state() == NodeState.READY) {
-            synchronized (out) {
-                out.println("joined in " + (System.nanoTime() - started[0]) / 1_000_000 + " ms"
-                        + (status.founder() ? " as founder" : ""));
-                out.flush();
-            }
+            progress.joined(status);
         } else if (!stopping.get()) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -146,10 +146,10 @@ public final class UpCommand implements Command {
             node.close();
             store.close();
             throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),
-                    status.state() == NodeState.FALLBACK ? 3 : 1);
+                    status.state() == NodeState.FALLBACK ? ExitStatus.FALLBACK : ExitStatus.ERROR);
         }
         stopped.await();
-        return 0;
+        return ExitStatus.OK;
     }
 
     /** The CA passphrase, or null for a node that only joins. */
@@ -165,13 +165,13 @@ public final class UpCommand implements Command {
         }
         SecretValue passphrase = read.get();
         passphrase.warnings().forEach(w -> inv.err().println("up: warning: " + w));
-        if (passphrase.sameAs(secret)) {
+        if (secret != null && passphrase.sameAs(secret)) {
             throw new CliException("up: MESH_CA_PASSPHRASE must differ from MESH_SECRET: every member knows the"
                     + " network secret, only lighthouses may know the CA passphrase");
         }
-        if (passphrase.length() < SecretCodecFactory.MIN_PASSPHRASE_LENGTH) {
+        if (passphrase.length() < SecretCodecs.MIN_PASSPHRASE_LENGTH) {
             throw new CliException("up: " + passphrase.origin() + " is " + passphrase.length() + " characters; the CA"
-                    + " passphrase must be at least " + SecretCodecFactory.MIN_PASSPHRASE_LENGTH + " (a random one:"
+                    + " passphrase must be at least " + SecretCodecs.MIN_PASSPHRASE_LENGTH + " (a random one:"
                     + " openssl rand -base64 32 > ca-passphrase; chmod 600 ca-passphrase;"
                     + " MESH_CA_PASSPHRASE_FILE=ca-passphrase)");
         }

@@ -65,6 +65,34 @@ class MembersCommandTest {
     }
 
     @Test
+    void jsonHasOneObjectPerMemberWithStatusAndEntryPoint() throws Exception {
+        printsLiveAndStaleMembersMarkedWithTheirEntryPoints();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = new MembersCommand(Clock.fixed(now, ZoneOffset.UTC)).run(new Invocation(
+                List.of("-store", "file:" + dir, "-network", "prod", "-json"), Meshctl.emptyInput(),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()), Map.of(), dir));
+        assertThat(status).isZero();
+        com.fasterxml.jackson.databind.JsonNode arr = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.toString(StandardCharsets.UTF_8));
+        assertThat(out.toString(StandardCharsets.UTF_8).strip()).doesNotContain("\n");
+        assertThat(arr).hasSize(4);
+        Map<String, com.fasterxml.jackson.databind.JsonNode> byNode = new java.util.TreeMap<>();
+        arr.forEach(n -> byNode.put(n.get("node").asText(), n));
+        com.fasterxml.jackson.databind.JsonNode fresh = byNode.get("fresh");
+        com.fasterxml.jackson.databind.JsonNode gone = byNode.get("gone");
+        assertThat(byNode.get("bad").get("status").asText()).isEqualTo("REVOKED");
+        assertThat(byNode.get("quiet").get("status").asText()).isEqualTo("LIVE");
+        assertThat(byNode.get("quiet").get("lastSeen").asText()).as("from the lighthouse's presence record")
+                .isEqualTo("2026-11-25T11:59:00Z");
+        assertThat(fresh.get("status").asText()).isEqualTo("LIVE");
+        assertThat(fresh.get("entryPoint").get("port").asInt()).isEqualTo(443);
+        assertThat(fresh.get("lastSeen").asText()).isEqualTo("2026-11-25T11:55:00Z");
+        assertThat(gone.get("status").asText()).isEqualTo("STALE");
+        assertThat(gone.get("entryPoint").isNull()).isTrue();
+        assertThat(gone.get("publicEndpoint").isNull()).isTrue();
+    }
+
+    @Test
     void anUnknownStoreSchemeIsRefusedOnOneLine() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = new Meshctl().run(new Invocation(List.of("members", "--store", "nosuch:/x"), Meshctl.emptyInput(),

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,13 +37,15 @@ class MeshctlUpIT {
     private NetnsLab lab;
     private final List<Process> processes = new ArrayList<>();
 
-    @BeforeAll
-    static void needsRootAndNebula() {
+    // Checked before each test, not in @BeforeAll: an assumption there makes Failsafe count no test at
+    // all, while here every test is reported skipped with the reason.
+    @BeforeEach
+    void needsRootAndNebula() {
         assumeTrue(NetnsLab.unavailableReason().isEmpty(), () -> "skipped: " + NetnsLab.unavailableReason().orElse(""));
         assumeTrue(onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
     }
 
-    private static boolean onPath(String name) {
+    static boolean onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(dir, name))) {
                 return true;
@@ -189,6 +191,42 @@ class MeshctlUpIT {
     }
 
     @Test
+    void aNodeWithOnlyAnEnrollmentTokenJoinsWithoutTheNetworkSecret() throws Exception {
+        lab = NetnsLab.create(2);
+        up(lab.host(1), "lh");
+        await("lh", READY, 0, 60_000);
+        Run created = Run.meshctl(tmp, Map.of(), "token", "create", "--store", "file:" + tmp.resolve("store"),
+                "--network", "it", "--groups", "workers", "--uses", "1");
+        assertThat(created.status()).as(created.err()).isZero();
+        String token = created.out().strip();
+
+        // No MESH_SECRET, no CA passphrase, no public endpoint: the token is all this node has.
+        Process p = lab.host(2).start(List.of("env", "MESH_TOKEN=" + token,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "--log-format", "json", "up",
+                "--name", "tok", "--store", "file:" + tmp.resolve("store"), "--state-dir", tmp.resolve("tok").toString(),
+                "--network", "it"), log("tok"));
+        processes.add(p);
+        Matcher ready = await("tok", Pattern.compile("(?m)^\\{\"time\":\"[^\"]+\",\"state\":\"READY\",[^\\n]*"
+                + "\"address\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\""), 0, 90_000);
+        // Every line of a JSON-format run is one JSON object, progress and log alike.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String line : output("tok").lines().toList()) {
+            assertThat(json.readTree(line).isObject()).as(line).isTrue();
+        }
+        assertThat(output("tok")).contains("\"state\":\"JOINING\"").contains("\"event\":\"joined\"");
+        assertThat(pingWithin(lab.host(2), Ipv4Address.parse("10.42.0.1"), 10_000)).isTrue();
+        assertThat(pingWithin(lab.host(1), Ipv4Address.parse(ready.group(1)), 10_000)).isTrue();
+
+        Run listed = Run.meshctl(tmp, Map.of(), "token", "list", "--store", "file:" + tmp.resolve("store"),
+                "--network", "it", "--json");
+        assertThat(json.readTree(listed.out()).get(0).get("uses").asInt()).isEqualTo(1);
+        assertThat(json.readTree(listed.out()).get(0).get("state").asText()).isEqualTo("used-up");
+        assertThat(output("lh")).contains("join admitted tok").contains("with token:");
+        assertThat(output("lh")).doesNotContain("Registrar").doesNotContain("Firewall rule added");
+    }
+
+    @Test
     void aMissingSecretIsRefusedOnOneLine() throws Exception {
         lab = NetnsLab.create(1);
         Process p = lab.host(1).start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -197,7 +235,7 @@ class MeshctlUpIT {
         processes.add(p);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(output("x").strip()).isEqualTo("up: set the network secret in the environment variable MESH_SECRET,"
-                + " or put it in a file and set MESH_SECRET_FILE to its path");
+        assertThat(output("x").strip()).isEqualTo("up: set the network secret in the environment variable MESH_SECRET"
+                + " (or a file named by MESH_SECRET_FILE), or an enrollment token in MESH_TOKEN (meshctl token create)");
     }
 }

@@ -66,7 +66,39 @@ class TokenCommandTest {
                 new ByteArrayOutputStream())).isInstanceOf(CliException.class).hasMessageContaining("lighthouses only");
         assertThatThrownBy(() -> run(List.of("create", "--store", "file:" + dir, "--uses", "0"),
                 new ByteArrayOutputStream())).isInstanceOf(CliException.class).hasMessageContaining("at least one");
-        assertThatThrownBy(() -> run(List.of("list"), new ByteArrayOutputStream()))
+        assertThatThrownBy(() -> run(List.of("frob"), new ByteArrayOutputStream()))
                 .isInstanceOf(CliException.class).hasMessageContaining("usage");
+        assertThatThrownBy(() -> run(List.of("list"), new ByteArrayOutputStream()))
+                .isInstanceOf(CliException.class).hasMessageContaining("-store is required");
+    }
+
+    @Test
+    void listsTokensWithoutSecretsAsTextAndJsonAndRevokesOne() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String store = "file:" + dir;
+        EnrollmentToken a = EnrollmentToken.of(run(List.of("create", "--store", store, "--groups", "workers", "--uses", "2"), err));
+        EnrollmentToken b = EnrollmentToken.of(run(List.of("create", "--store", store, "--expires", "1h"), err));
+        String table = run(List.of("list", "--store", store), err);
+        assertThat(table).containsPattern(a.id() + "\\s+active\\s+0/2\\s+\\S+\\s+\\S+\\s+workers")
+                .containsPattern(b.id() + "\\s+active\\s+0/1").contains("2 tokens, 2 active");
+        String json = run(List.of("list", "--store", store, "--json"), err);
+        assertThat(json).doesNotContain(a.text()).doesNotContain(b.text()).doesNotContain("hash");
+        com.fasterxml.jackson.databind.JsonNode arr = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertThat(arr.isArray()).isTrue();
+        assertThat(arr).hasSize(2);
+        assertThat(arr.findValuesAsText("id")).containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(arr.get(0).get("expiresAt").asText()).endsWith("Z");
+
+        run(List.of("revoke", "--store", store, a.id()), err);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("token " + a.id() + " of network mesh revoked");
+        try (FileBootstrapStore s = new FileBootstrapStore(dir)) {
+            EnrollmentTokens tokens = new EnrollmentTokens(s, StoreKeys.of("mesh"), Clock.systemUTC());
+            assertThat(tokens.find(a.id())).isEmpty();
+            assertThat(tokens.find(b.id())).isPresent();
+        }
+        assertThatThrownBy(() -> run(List.of("revoke", "--store", store, a.id()), new ByteArrayOutputStream()))
+                .isInstanceOf(CliException.class).hasMessageContaining("has no token " + a.id());
+        assertThatThrownBy(() -> run(List.of("revoke", "--store", store, "../x"), new ByteArrayOutputStream()))
+                .hasMessageContaining("not a token id");
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshjoin.core;
 
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.net.Endpoint;
@@ -10,10 +11,10 @@ import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.address.DetectedAddress;
 import dev.meshjoin.core.address.PublicAddressDetector;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinTransport;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinTransport;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
 import dev.meshjoin.core.lifecycle.StateChannel;
 import dev.meshjoin.core.lifecycle.StateFollower;

@@ -35,7 +35,7 @@ class CloseDuringJoinTest {
                 .store(store)
                 .certificateAuthorities(ca)
                 .overlay(mock(OverlayDriver.class))
-                .transport((endpoint, request) -> {
+                .transport((endpoint, request, network) -> {
                     throw new MeshException("no lighthouse in this test");
                 })
                 .credentials((network, node, key, nonce) -> new byte[0])

@@ -44,8 +44,18 @@ import java.util.function.Supplier;
  * serialises allocations in-process and remembers what it wrote until the store is bound to show
  * it; the lease is written once, final, without the pending step (a crash between the lease and the
  * index write then leaks that one address until an operator releases it).
+ *
+ * <p>Several lighthouses on one eventual store each allocate from their own slice of the network:
+ * the lighthouse at position <i>i</i> of the network record's lighthouse list takes the <i>i</i>-th
+ * of halving slices (the founder the first half of the hosts, the next lighthouse the next quarter,
+ * and so on, at most {@link #SLICES}), so two writers never race for one address.
+ * A lighthouse restarted on an eventual store has forgotten what it wrote within the last bound and
+ * the store may not show it yet, so it allocates nothing until twice the bound plus a second after
+ * its start ({@code allocateFrom}); by then its earlier writes are visible to its listing.
  */
 public final class StoreIpAllocator implements IpAllocator {
+    /** Slices of the host range on an eventual store; at most this many lighthouses allocate. */
+    public static final int SLICES = 16;
     private static final Duration PENDING_TTL = Duration.ofMinutes(2);
 
     private final BootstrapStore store;
@@ -60,6 +70,10 @@ public final class StoreIpAllocator implements IpAllocator {
     /** On an eventual store: this allocator's writes the store may not show yet, by node and by address. */
     private final java.util.Map<String, Recent> recentByNode = new java.util.HashMap<>();
     private final java.util.Map<Ipv4Address, Instant> recentAddresses = new java.util.HashMap<>();
+    /** The first and last host offset this allocator hands out (its slice on an eventual store). */
+    private final long firstOffset;
+    private final long lastOffset;
+    private final Instant allocateFrom;
 
     private record Recent(Lease lease, Instant until) {
     }
@@ -70,6 +84,17 @@ public final class StoreIpAllocator implements IpAllocator {
      */
     public StoreIpAllocator(BootstrapStore store, StoreKeys keys, Ipv4Cidr network, Clock clock,
                             Supplier<Set<Ipv4Address>> lighthouses) {
+        this(store, keys, network, clock, lighthouses, 0, Instant.MIN);
+    }
+
+    /**
+     * @param slice on an eventual store, this lighthouse's position in the network record's
+     *     lighthouse list (0 for the founder); ignored on a linearizable store
+     * @param allocateFrom no allocation before this instant (a restarted lighthouse on an eventual store)
+     * @throws ConfigurationException when the slice does not exist or is empty
+     */
+    public StoreIpAllocator(BootstrapStore store, StoreKeys keys, Ipv4Cidr network, Clock clock,
+                            Supplier<Set<Ipv4Address>> lighthouses, int slice, Instant allocateFrom) {
         if (network.prefixLength() > 30) {
             throw new ConfigurationException("overlay network " + network + " is too small: use a prefix of /30 or wider");
         }
@@ -80,6 +105,48 @@ public final class StoreIpAllocator implements IpAllocator {
         this.lighthouses = lighthouses;
         this.eventual = !store.consistency().isLinearizable();
         this.memory = store.consistency().propagationBound().multipliedBy(2).plusSeconds(1);
+        this.allocateFrom = allocateFrom;
+        long hosts = network.size() - 2;
+        if (!eventual) {
+            firstOffset = 1;
+            lastOffset = hosts;
+        } else {
+            // Halving slices: the founder takes the first half, the next lighthouse the next quarter, ...
+            long lo = slice < 0 || slice >= 62 ? 0 : hosts - (hosts >> slice) + 1;
+            long hi = slice < 0 || slice >= 62 ? -1 : hosts - (hosts >> (slice + 1));
+            if (slice >= SLICES || hi < lo) {
+                throw new ConfigurationException("on the eventually consistent store " + store.name() + " each "
+                        + "lighthouse allocates from its own slice of " + network + "; lighthouse number " + (slice + 1)
+                        + " has none left (at most " + SLICES + " lighthouses, fewer in a small network). Run fewer "
+                        + "lighthouses, found the network with a larger CIDR, or use a linearizable store");
+            }
+            firstOffset = lo;
+            lastOffset = hi;
+        }
+        hint.set(firstOffset);
+    }
+
+    /** The first and last address this allocator hands out. */
+    public List<Ipv4Address> range() {
+        return List.of(network.addressAt(firstOffset), network.addressAt(lastOffset));
+    }
+
+    /** On a restarted lighthouse of an eventual store: wait until its own earlier writes are visible. */
+    private void awaitAllocateFrom() {
+        Duration wait = Duration.between(clock.instant(), allocateFrom);
+        if (wait.isNegative() || wait.isZero()) {
+            return;
+        }
+        if (!dev.meshjoin.api.retry.Deadline.current().allows(wait)) {
+            throw new AllocationException("this lighthouse restarted moments ago on an eventually consistent store; "
+                    + "it allocates again at " + allocateFrom + ", when its earlier allocations are visible. Try again then");
+        }
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AllocationException("interrupted while waiting to allocate");
+        }
     }
 
     private void forgetOld() {
@@ -105,6 +172,7 @@ public final class StoreIpAllocator implements IpAllocator {
     public Lease allocate(String node, String keyId, Instant holdUntil) {
         StoreKeys.checkName("node name", node);
         synchronized (lock) {
+            awaitAllocateFrom();
             for (int round = 0; round < 8; round++) {
                 Optional<Lease> existing = existingFor(node, keyId, holdUntil);
                 if (existing.isPresent()) {
@@ -265,10 +333,10 @@ public final class StoreIpAllocator implements IpAllocator {
             forgetOld();
             recentAddresses.keySet().forEach(a -> taken.add(a.toString()));
         }
-        long hosts = network.size() - 2;
-        long start = Math.floorMod(hint.get() - 1, hosts) + 1;
-        for (long i = 0; i < hosts; i++) {
-            long offset = (start - 1 + i) % hosts + 1;
+        long span = lastOffset - firstOffset + 1;
+        long start = Math.floorMod(hint.get() - firstOffset, span);
+        for (long i = 0; i < span; i++) {
+            long offset = firstOffset + (start + i) % span;
             Ipv4Address candidate = network.addressAt(offset);
             if (reserved.contains(candidate) || taken.contains(candidate.toString())) {
                 continue;
@@ -286,7 +354,7 @@ public final class StoreIpAllocator implements IpAllocator {
         Instant now = clock.instant();
         for (String address : taken) {
             Ipv4Address candidate = Ipv4Address.parse(address);
-            if (reserved.contains(candidate)) {
+            if (reserved.contains(candidate) || !inSlice(candidate)) {
                 continue;
             }
             Optional<Entry> e = store.get(keys.lease(candidate));
@@ -301,8 +369,9 @@ public final class StoreIpAllocator implements IpAllocator {
                 }
             }
         }
-        throw new AllocationException("overlay network " + network + " is full (" + taken.size()
-                + " leases); release members that left, or found the network with a larger CIDR");
+        throw new AllocationException("overlay network " + network + (span < network.size() - 2 ? " (this lighthouse's "
+                + "slice " + range() + ")" : "") + " is full (" + taken.size() + " leases); release members that left, "
+                + "or found the network with a larger CIDR");
     }
 
     /**
@@ -369,6 +438,11 @@ public final class StoreIpAllocator implements IpAllocator {
         Lease lease = toLease(held);
         recentByNode.put(node, new Recent(lease, now.plus(memory)));
         return Optional.of(lease);
+    }
+
+    private boolean inSlice(Ipv4Address a) {
+        long o = network.offsetOf(a);
+        return o >= firstOffset && o <= lastOffset;
     }
 
     private LeaseRecord readLease(Entry e) {

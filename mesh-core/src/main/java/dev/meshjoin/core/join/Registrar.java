@@ -1,5 +1,9 @@
 package dev.meshjoin.core.join;
 
+import dev.meshjoin.api.join.JoinResponse;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinHandler;
+import dev.meshjoin.api.join.Admission;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.CertificateRequest;
@@ -35,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Registrar implements JoinHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Registrar.class);
+
+    private static final Duration SIGNING_SLACK = Duration.ofSeconds(5);
 
     private final BootstrapStore store;
     private final StoreKeys keys;
@@ -108,14 +114,17 @@ public final class Registrar implements JoinHandler {
         }
         Lease lease;
         try {
-            lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter);
+            // The CA counts validity from its own "now", a moment later, in whole seconds: hold the
+            // address a little longer than asked so it never ends before the certificate does.
+            lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter.plus(SIGNING_SLACK));
         } catch (AllocationException e) {
             throw new JoinRefusedException("no-address", e.getMessage());
         }
         HostCertificate cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
                 allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter)));
         recordMember(request.node(), cert, granted);
-        LOG.info("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
+        // The signing service's audit log reports each admission once, at INFO; this is the detail.
+        LOG.debug("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
         return new JoinResponse(cert.pemText(), lease.address() + "/" + allocator.network().prefixLength(), granted, source);
     }
 

@@ -3,7 +3,7 @@ package dev.meshjoin.core.lifecycle;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.lighthouse.CaVault;
 import dev.meshjoin.core.record.IssuedCertificates;
 import dev.meshjoin.core.record.Json;
@@ -29,7 +29,7 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * RevocationList.Revoked r = Revoker.builder(store, "prod").certificateAuthorities(ca)
- *         .caKeyCodec(SecretCodecFactory.passphrase(passphrase)).build().revoke("worker-7");
+ *         .caKeyCodec(SecretCodecs.passphrase(passphrase)).build().revoke("worker-7");
  * }</pre>
  */
 public final class Revoker {

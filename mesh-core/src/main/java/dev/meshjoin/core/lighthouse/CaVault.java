@@ -9,7 +9,7 @@ import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.secret.SecretCodecException;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.StoreKeys;
 import java.nio.charset.StandardCharsets;

@@ -11,13 +11,13 @@ import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.ip.StoreIpAllocator;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinHandler;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinHandler;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.core.lifecycle.CertificateLedger;
 import dev.meshjoin.core.lifecycle.Revocations;
 import dev.meshjoin.core.join.Registrar;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.record.StoreKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -158,6 +158,11 @@ public final class Lighthouse implements AutoCloseable {
         if (s != null) {
             s.renew(ca, own);
         }
+    }
+
+    /** The running signing service, while it runs. */
+    public Optional<SigningServerFactory.SigningServer> server() {
+        return Optional.ofNullable(server);
     }
 
     /** Where the signing service listens, while it does. */

@@ -6,7 +6,9 @@ import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.election.FounderElection;
 import dev.meshjoin.core.record.NetworkRecords;
 import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.record.FounderClaim;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,8 @@ final class Elect implements Step {
 
     private final JoinRun run;
     private final FounderElection election;
+    /** On an eventual store: a rival's live claim was seen; no claim is tried before it expires. */
+    private Instant claimAgainAt = Instant.MIN;
 
     Elect(JoinRun run) {
         this.run = run;
@@ -52,7 +56,7 @@ final class Elect implements Step {
     public Step run() throws InterruptedException {
         boolean[] first = {true};
         try {
-            return FOUNDER_WAIT.call(() -> attempt(first), NoNetworkYet.class::isInstance);
+            return waitPolicy().call(() -> attempt(first), NoNetworkYet.class::isInstance);
         } catch (NoNetworkYet e) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while waiting for a founder");
@@ -62,6 +66,20 @@ final class Elect implements Step {
                     + run.config.joinTimeout + holder() + ". Start a node with a public endpoint to found the network,"
                     + " or check the store");
         }
+    }
+
+    /**
+     * On an eventual store the founder's record cannot be final before twice the bound, so polling
+     * faster than a quarter of the bound only spends requests (Cloudflare allows an account 1,200 in
+     * 5 minutes): about bound/4 there, {@link #FOUNDER_WAIT} on a linearizable store.
+     */
+    private RetryPolicy waitPolicy() {
+        Duration bound = run.config.store.consistency().propagationBound();
+        if (run.config.store.consistency().isLinearizable() || bound.isZero()) {
+            return FOUNDER_WAIT;
+        }
+        Duration quarter = bound.dividedBy(4);
+        return RetryPolicy.exponential(quarter, quarter, Integer.MAX_VALUE);
     }
 
     private Step attempt(boolean[] first) {
@@ -83,10 +101,14 @@ final class Elect implements Step {
             }
         }
         first[0] = false;
-        if (run.config.publicEndpoint != null) {
+        if (run.config.publicEndpoint != null && !run.config.clock.instant().isBefore(claimAgainAt)) {
             Optional<FounderElection.Claim> claim = election.tryClaim();
             if (claim.isPresent()) {
                 return new Found(run, election, claim.get());
+            }
+            if (!run.config.store.consistency().isLinearizable()) {
+                // A rival holds the claim: poll only the network record until its lease ends.
+                claimAgainAt = election.current().map(FounderClaim::leaseUntil).orElse(Instant.MIN);
             }
         }
         throw new NoNetworkYet();

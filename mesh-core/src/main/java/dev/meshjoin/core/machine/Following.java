@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code lighthouseRefresh} (the network record every 12th time) and sweeping its presence.
  */
 final class Following {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Following.class);
     /** Every this many refreshes a lighthouse also reads the network record. */
     private static final int NETWORK_EVERY = 12;
 
@@ -53,9 +54,9 @@ final class Following {
                     c.pollInterval.multipliedBy(4));
             StateService service = new StateService(run.lighthouse, network, live);
             CertificateLedger.record(c.store, c.keys, cert, c.clock.instant());
-            run.stateServer = c.stateServers.start(new Endpoint(cert.address().toString(), statePort(network, c.nodeName)),
-                    service);
             run.stateService = service;
+            Endpoint bind = new Endpoint(cert.address().toString(), statePort(network, c.nodeName));
+            serve(run, bind, service);
             AtomicInteger round = new AtomicInteger();
             Ipv4Address self = cert.address();
             b.interval(c.lighthouseRefresh).source(new StateFollower.Source() {
@@ -69,6 +70,9 @@ final class Following {
                     return service.renew(self, publicKey);
                 }
             }).beforePoll(() -> {
+                if (run.stateServer == null) {
+                    serve(run, bind, service);
+                }
                 service.refresh(round.incrementAndGet() % NETWORK_EVERY == 0);
                 live.sweep();
             });
@@ -82,6 +86,19 @@ final class Following {
             return;
         }
         start(run, b.build());
+    }
+
+    /**
+     * Starts the state service; when the overlay address cannot be bound (yet), the lighthouse still
+     * serves joins and tries again at its next refresh, and its members keep their last state meanwhile.
+     */
+    private static void serve(JoinRun run, Endpoint bind, StateService service) {
+        try {
+            run.stateServer = run.config.stateServers.start(bind, service);
+        } catch (dev.meshjoin.api.MeshException e) {
+            LOG.warn("{}: {}; members cannot follow the network state until it listens; trying again at the next"
+                    + " refresh", run.config.nodeName, e.getMessage());
+        }
     }
 
     private static void start(JoinRun run, StateFollower follower) {

@@ -20,6 +20,7 @@ import dev.meshjoin.core.record.Versioned;
 import dev.meshjoin.core.state.LocalState;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -80,7 +81,7 @@ final class Found implements Step {
         pendingCaKey = caKeyKey;
         HostKeyPair hostKeys = run.hostKeys();
         Ipv4Address address = c.cidr.addressAt(1);
-        Lighthouse lighthouse = run.newLighthouse(ca, c.cidr);
+        Lighthouse lighthouse = run.newLighthouse(ca, c.cidr, false);
         HostCertificate own = lighthouse.certify(c.nodeName, hostKeys.publicKey(), address, c.groups);
         Optional<FounderElection.Claim> renewed = election.renew(claim);
         if (renewed.isEmpty()) {
@@ -89,11 +90,14 @@ final class Found implements Step {
             pendingCaKey = null;
             return new Discover(run);
         }
+        // Stamped just before the check that put-if-absent makes, so every competing record was
+        // checked after this instant minus the bound.
+        Instant check = c.clock.instant();
         NetworkRecord rec = new NetworkRecord(Versioned.SCHEMA, c.keys.networkName(), c.cidr.toString(),
                 c.caProvider.type(), ca.caCertificate().pemText(), caFp,
                 List.of(new NetworkRecord.LighthouseEntry(c.nodeName, address.toString(),
                         List.of(c.publicEndpoint.toString()), c.signingEndpoint().toString())),
-                c.nodeName, c.clock.instant(), Base64.getEncoder().encodeToString(salt));
+                c.nodeName, check, Base64.getEncoder().encodeToString(salt));
         if (c.store.putIfAbsent(c.keys.network(), Json.write(rec)).isEmpty()) {
             LOG.warn("{} found a network record written by another founder; joining instead", c.nodeName);
             sealedKey.ifPresent(e -> vault.discard(caKeyKey, e));
@@ -101,16 +105,15 @@ final class Found implements Step {
             election.release(renewed.get());
             return new Discover(run);
         }
+        Instant ack = c.clock.instant();
         recordWritten = true;
-        if (!c.store.consistency().isLinearizable()) {
-            Duration settle = c.store.consistency().propagationBound().multipliedBy(2).plus(Discover.EVENTUAL_MARGIN);
-            run.say("network record written; confirming it after " + settle + " on the eventually consistent store");
-            Thread.sleep(settle.toMillis());
-            Optional<NetworkView> seen = NetworkRecords.read(c.store, c.keys);
-            if (seen.isEmpty() || !seen.get().caFingerprint().equals(caFp)) {
-                LOG.warn("{}: another founder's network record prevailed; joining it instead", c.nodeName);
-                return new Discover(run);
-            }
+        if (!c.store.consistency().isLinearizable() && !confirm(caFp, check, ack)) {
+            // Another founder's record prevailed: stand down. This CA is named nowhere, so its sealed
+            // key goes, and this node never serves; it joins the winner's network instead.
+            sealedKey.ifPresent(e -> vault.discard(caKeyKey, e));
+            pendingCaKey = null;
+            election.release(renewed.get());
+            return new Discover(run);
         }
         run.network = NetworkView.of(rec, c.keys.network());
         pendingCaKey = null;
@@ -125,6 +128,32 @@ final class Found implements Step {
         run.lighthouse = lighthouse;
         lighthouse.serve(c.signingEndpoint(), own);
         return new StartOverlay(run, hostKeys, own, true);
+    }
+
+    /**
+     * On an eventual store: waits until no competing record can still appear, then reads the record
+     * again. Our record is visible everywhere at most a bound after its acknowledgement; a rival
+     * checked before that, and its write (taking about as long as ours, {@code ack - check}) is
+     * visible everywhere a bound later: ack + 2 bound + (ack - check) + margin.
+     *
+     * @return true when the record that prevailed is ours
+     */
+    private boolean confirm(String caFp, Instant check, Instant ack) throws InterruptedException {
+        NodeConfig c = run.config;
+        Duration bound = c.store.consistency().propagationBound();
+        Instant settled = ack.plus(bound.multipliedBy(2)).plus(Duration.between(check, ack)).plus(Discover.EVENTUAL_MARGIN);
+        Duration wait = Duration.between(c.clock.instant(), settled);
+        run.say("network record written; confirming it at " + settled + " on the eventually consistent store");
+        if (!wait.isNegative()) {
+            Thread.sleep(wait.toMillis());
+        }
+        Optional<NetworkView> seen = NetworkRecords.read(c.store, c.keys);
+        if (seen.isPresent() && seen.get().caFingerprint().equals(caFp)) {
+            return true;
+        }
+        LOG.warn("{}: another founder's network record prevailed{}; standing down and joining it", c.nodeName,
+                seen.map(v -> " (" + v.record().founder() + ", CA " + v.caFingerprint() + ")").orElse(""));
+        return false;
     }
 
     /**

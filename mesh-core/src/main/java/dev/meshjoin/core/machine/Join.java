@@ -8,8 +8,9 @@ import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.ca.InvalidCertificateException;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.NodeState;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.state.LocalState;
@@ -93,11 +94,14 @@ final class Join implements Step {
         CertificateVerifier verifier = c.caProvider.verifier(network.caBundle());
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
-        byte[] proof = c.credentials.proofFor(network.record(), c.nodeName, hostKeys.publicKey(), nonce);
+        byte[] proof = c.credentials.proofFor(network.joinNetwork(), c.nodeName, hostKeys.publicKey(), nonce);
         JoinRequest request = new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
         JoinResponse response;
         try {
-            response = ASK_AGAIN.call(() -> askEveryLighthouse(request), Unanswered.class::isInstance);
+            // One status per unanswered round, so whoever watches the node sees what it waits for.
+            response = ASK_AGAIN.call(() -> askEveryLighthouse(request), Unanswered.class::isInstance,
+                    (attempt, failure, delay) -> run.say("no lighthouse answered yet (" + describe(((Unanswered) failure).last)
+                            + "); asking again in " + delay.toMillis() + " ms"));
         } catch (Unanswered e) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted while asking the lighthouses");
@@ -115,18 +119,23 @@ final class Join implements Step {
 
     private JoinResponse askEveryLighthouse(JoinRequest request) {
         MeshException last = null;
+        JoinNetwork joinNetwork = network.joinNetwork();
         for (NetworkView.LighthouseView lh : network.lighthouses()) {
             run.checkCancelled();
             try {
-                return run.config.transport.join(lh.signingEndpoint(), request, network.record());
+                return run.config.transport.join(lh.signingEndpoint(), request, joinNetwork);
             } catch (JoinRefusedException e) {
                 throw e;
             } catch (MeshException e) {
-                LOG.info("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
+                LOG.debug("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
                 last = e;
             }
         }
         throw new Unanswered(last);
+    }
+
+    private static String describe(MeshException e) {
+        return e == null ? "no lighthouse listed" : e.getMessage();
     }
 
     private HostCertificate verifyOwnCertificate(CertificateVerifier verifier, JoinResponse response, HostKeyPair hostKeys) {

@@ -17,6 +17,8 @@ import dev.meshjoin.core.lifecycle.StateServerFactory;
 import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.NetworkView;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -152,9 +154,30 @@ public final class JoinRun {
     }
 
     /** The lighthouse this node runs with {@code ca}; its allocator reserves every lighthouse in the record. */
-    Lighthouse newLighthouse(CertificateAuthority ca, Ipv4Cidr cidr) {
+    /**
+     * @param restarted whether this lighthouse may have allocated addresses before (a recovered or
+     *     promoted one): on an eventual store it then waits for its earlier writes to be visible
+     */
+    Lighthouse newLighthouse(CertificateAuthority ca, Ipv4Cidr cidr, boolean restarted) {
+        NetworkView n = network;
+        int slice = 0;
+        if (n != null) {
+            List<NetworkView.LighthouseView> lhs = n.lighthouses();
+            slice = lhs.size();
+            for (int i = 0; i < lhs.size(); i++) {
+                if (lhs.get(i).name().equals(config.nodeName)) {
+                    slice = i;
+                }
+            }
+        }
+        Instant from = restarted && !config.store.consistency().isLinearizable()
+                ? config.clock.instant().plus(config.store.consistency().propagationBound().multipliedBy(2))
+                        .plus(Discover.EVENTUAL_MARGIN)
+                : Instant.MIN;
+        IpAllocator allocator = new StoreIpAllocator(config.store, config.keys, cidr, config.clock,
+                this::lighthouseAddresses, slice, from);
         return Lighthouse.builder(config.store, config.keys.networkName()).ca(ca).network(cidr)
-                .lighthouses(this::lighthouseAddresses).allocator(allocator(cidr))
+                .lighthouses(this::lighthouseAddresses).allocator(allocator)
                 .admission(config.admission).signingServers(config.signingServers)
                 .certificateValidity(config.certificateValidity).clock(config.clock).build();
     }

@@ -48,7 +48,7 @@ final class Recover implements Step {
                 + c.local.directory() + " lacks this lighthouse's key pair; restore it"));
         Ipv4Address address = network.lighthouse(c.nodeName).orElseThrow(() -> new MeshException(c.nodeName
                 + " is not a lighthouse in the network record")).overlayAddress();
-        Lighthouse lighthouse = run.newLighthouse(ca, network.cidr());
+        Lighthouse lighthouse = run.newLighthouse(ca, network.cidr(), true);
         HostCertificate own = savedCertificate(ca, hostKeys, address)
                 .orElseGet(() -> lighthouse.certify(c.nodeName, hostKeys.publicKey(), address, c.groups));
         lighthouse.claim(address, c.nodeName, hostKeys.publicKey(), own.notAfter());

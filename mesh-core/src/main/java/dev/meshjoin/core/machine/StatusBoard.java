@@ -63,9 +63,15 @@ public final class StatusBoard {
         return true;
     }
 
-    /** A ready node follows its overlay: degraded, recovered, or failed (then FALLBACK). */
+    /**
+     * A ready node follows its overlay: degraded, recovered, or failed (then FALLBACK); a joining
+     * node says what its overlay is doing while the join waits for it.
+     */
     public void followOverlay(OverlayHealth current) {
-        if (current.state() == OverlayState.DEGRADED) {
+        if (current.state() == OverlayState.STARTING) {
+            moveFrom(EnumSet.of(NodeState.STARTING_OVERLAY), NodeState.STARTING_OVERLAY, "overlay: " + current.detail()
+                    + "; waiting for a peer to answer over it", null);
+        } else if (current.state() == OverlayState.DEGRADED) {
             moveFrom(EnumSet.of(NodeState.READY), NodeState.DEGRADED, "overlay degraded: " + current.detail(), null);
         } else if (current.state() == OverlayState.UP) {
             moveFrom(EnumSet.of(NodeState.DEGRADED), NodeState.READY, "overlay recovered: " + current.detail(), null);

@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * The moves a node may make, declared once. Every state change of a node is checked here; a move
  * not in the table is a bug and throws. A state may move to itself where its detail changes
- * while it waits (an election that waits for a claim, a founder confirming on an eventual store).
+ * while it waits (an election that waits for a claim, a founder confirming on an eventual store, a
+ * joiner whose lighthouses do not answer yet, an overlay coming up).
  *
  * <pre>
  * NEW → DISCOVERING ─┬─ lighthouse of the record ──→ RECOVERING ─┐
@@ -46,8 +47,8 @@ public final class Transitions {
         allow(FOUNDING, FOUNDING, DISCOVERING, STARTING_OVERLAY, FAILED, FALLBACK, LEAVING);
         allow(RECOVERING, STARTING_OVERLAY, FAILED, FALLBACK, LEAVING);
         allow(PROMOTING, STARTING_OVERLAY, FAILED, FALLBACK, LEAVING);
-        allow(JOINING, STARTING_OVERLAY, FAILED, FALLBACK, LEAVING);
-        allow(STARTING_OVERLAY, REGISTERING, FAILED, FALLBACK, LEAVING);
+        allow(JOINING, JOINING, STARTING_OVERLAY, FAILED, FALLBACK, LEAVING);
+        allow(STARTING_OVERLAY, STARTING_OVERLAY, REGISTERING, FAILED, FALLBACK, LEAVING);
         allow(REGISTERING, READY, FAILED, FALLBACK, LEAVING);
         allow(READY, DEGRADED, FALLBACK, LEAVING);
         allow(DEGRADED, READY, FALLBACK, LEAVING);

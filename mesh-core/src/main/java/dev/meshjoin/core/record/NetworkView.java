@@ -1,5 +1,6 @@
 package dev.meshjoin.core.record;
 
+import dev.meshjoin.api.join.JoinNetwork;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
@@ -115,6 +116,12 @@ public final class NetworkView {
 
     public Set<Ipv4Address> lighthouseAddresses() {
         return lighthouses.stream().map(LighthouseView::overlayAddress).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** What a joiner's credential and transport need of this network. */
+    public JoinNetwork joinNetwork() {
+        return new JoinNetwork(record.network(), cidr, caBundle(),
+                lighthouses.stream().map(LighthouseView::name).collect(Collectors.toUnmodifiableSet()), salt);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.meshjoin.core.secret;
 
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.secret.SecretCodec;
 import java.util.List;
@@ -67,5 +68,33 @@ public final class SecretCodecs {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException("the " + n + " codec: " + e.getMessage(), e);
         }
+    }
+
+    /** The shortest passphrase {@link #passphrase} accepts, as for the network secret. */
+    public static final int MIN_PASSPHRASE_LENGTH = 16;
+
+    /**
+     * The default codec factory (AES-256-GCM, key derived with Argon2id from the passphrase and the
+     * network's salt). The passphrase array is copied; the caller may clear its own. It must be at
+     * least {@value #MIN_PASSPHRASE_LENGTH} characters: whoever reads the store can try passphrases
+     * against the sealed CA key offline.
+     *
+     * <pre>{@code
+     * builder.caKeyCodec(SecretCodecs.passphrase(System.getenv("MESH_CA_PASSPHRASE").toCharArray()));
+     * }</pre>
+     */
+    public static SecretCodecFactory passphrase(char[] passphrase) {
+        if (passphrase == null || passphrase.length == 0) {
+            throw new ConfigurationException("an empty passphrase would seal nothing; set a strong one");
+        }
+        int length = Character.codePointCount(passphrase, 0, passphrase.length);
+        if (length < MIN_PASSPHRASE_LENGTH) {
+            throw new ConfigurationException("the CA passphrase is " + length + " characters; it must"
+                    + " be at least " + MIN_PASSPHRASE_LENGTH + ", since whoever reads the store can guess it offline"
+                    + " against the sealed CA key (a random one: openssl rand -base64 32, or a key file given as"
+                    + " MESH_CA_PASSPHRASE_FILE)");
+        }
+        char[] copy = passphrase.clone();
+        return salt -> new DefaultSecretCodec(SecretKeyring.ofPassphrase(copy, salt));
     }
 }

@@ -1,6 +1,6 @@
 package dev.meshjoin.core.signing;
 
-import dev.meshjoin.core.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinNetwork;
 
 /**
  * A joiner's credential from an enrollment token. The token travels only inside the sealed part
@@ -11,7 +11,7 @@ import dev.meshjoin.core.join.JoinCredentials;
  * MeshNode.builder().credentials(new EnrollmentTokenCredentials(EnrollmentToken.of(System.getenv("MESH_TOKEN"))))
  * }</pre>
  */
-public final class EnrollmentTokenCredentials implements JoinCredentials {
+public final class EnrollmentTokenCredentials implements JoinCredential {
     private final EnrollmentToken token;
 
     public EnrollmentTokenCredentials(EnrollmentToken token) {
@@ -19,7 +19,7 @@ public final class EnrollmentTokenCredentials implements JoinCredentials {
     }
 
     @Override
-    public byte[] proofFor(String network, String node, byte[] publicKey, byte[] nonce) {
+    public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
         return Credential.token(token.text());
     }
 

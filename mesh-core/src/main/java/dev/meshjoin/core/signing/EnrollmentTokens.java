@@ -79,6 +79,41 @@ public final class EnrollmentTokens {
         throw new IllegalStateException("three random token ids collided; the random source is broken");
     }
 
+    /** Every token record of the network (expired ones until the store drops them a day later), by id. */
+    public List<TokenRecord> list() {
+        List<TokenRecord> out = new java.util.ArrayList<>();
+        for (dev.meshjoin.api.store.KeyVersion kv : store.list(keys.root() + "tokens/")) {
+            store.get(kv.key()).ifPresent(e -> out.add(Json.read(e.value(), TokenRecord.class, kv.key())));
+        }
+        out.sort(java.util.Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::id));
+        return out;
+    }
+
+    /**
+     * Revokes a token: its record is deleted, so a join presenting it is refused as
+     * {@code bad-credential} from then on (on an eventual store, within its propagation bound).
+     * Nodes that already joined with it keep their certificates; revoke those separately.
+     *
+     * @return false when there is no such token
+     */
+    public boolean revoke(String id) {
+        if (!Credential.isTokenId(id)) {
+            throw new ConfigurationException("'" + id + "' is not a token id: 16 hex digits, as meshctl token list shows");
+        }
+        String k = key(keys, id);
+        for (int round = 0; round < 8; round++) {
+            Optional<Entry> e = store.get(k);
+            if (e.isEmpty()) {
+                return false;
+            }
+            if (store.delete(k, e.get().version())) {
+                return true;
+            }
+        }
+        throw new dev.meshjoin.api.store.StoreException(store.name(), "revoke " + k,
+                "the token record kept changing under concurrent joins; try again", true);
+    }
+
     /** The record of a token, by id. */
     public Optional<TokenRecord> find(String id) {
         if (!Credential.isTokenId(id)) {

@@ -9,10 +9,10 @@ import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.InvalidCertificateException;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
-import dev.meshjoin.core.join.JoinTransport;
-import dev.meshjoin.core.record.NetworkRecord;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
+import dev.meshjoin.api.join.JoinTransport;
+import dev.meshjoin.api.join.JoinNetwork;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -63,16 +63,9 @@ public final class HttpJoinTransport implements JoinTransport {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** Not supported: the service is pinned through the network record; MeshNode passes it. */
     @Override
-    public JoinResponse join(Endpoint signingService, JoinRequest request) {
-        throw new ConfigurationException("HttpJoinTransport pins the signing service through the network record; "
-                + "call join(endpoint, request, networkRecord)");
-    }
-
-    @Override
-    public JoinResponse join(Endpoint signingService, JoinRequest request, NetworkRecord network) {
-        CertificateVerifier pinned = caProvider.verifier(network.caBundle().getBytes(StandardCharsets.US_ASCII));
+    public JoinResponse join(Endpoint signingService, JoinRequest request, JoinNetwork network) {
+        CertificateVerifier pinned = caProvider.verifier(network.caBundlePem());
         for (int attempt = 0; ; attempt++) {
             HostCertificate service = serviceKeys.get(signingService);
             if (service == null) {
@@ -91,7 +84,7 @@ public final class HttpJoinTransport implements JoinTransport {
         }
     }
 
-    private HostCertificate hello(Endpoint at, NetworkRecord network, CertificateVerifier pinned) {
+    private HostCertificate hello(Endpoint at, JoinNetwork network, CertificateVerifier pinned) {
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(at, Wire.HELLO_PATH)).timeout(timeout).GET().build(), at);
         if (r.statusCode() != 200) {
             throw new MeshException("the signing service at " + at + " answered " + r.statusCode() + " to "
@@ -104,17 +97,17 @@ public final class HttpJoinTransport implements JoinTransport {
             throw new MeshException("the signing service at " + at + " sent an unreadable hello: " + e.getMessage());
         }
         HostCertificate cert = pinned.verify(hello.serviceCertificate().getBytes(StandardCharsets.US_ASCII), clock.instant());
-        boolean isLighthouse = network.lighthouses().stream().anyMatch(l -> l.name().equals(cert.name()));
+        boolean isLighthouse = network.lighthouses().contains(cert.name());
         if (!cert.groups().contains(dev.meshjoin.core.lighthouse.Lighthouse.GROUP) || !isLighthouse || !cert.name().equals(hello.lighthouse())
                 || cert.publicKey().length != 32) {
             throw new InvalidCertificateException(InvalidCertificateException.Reason.CONSTRAINT_VIOLATION,
                     "the signing service at " + at + " presented a certificate for " + cert.name() + " " + cert.groups()
-                            + ", which is not a lighthouse of " + network.network() + "; refusing to send it anything");
+                            + ", which is not a lighthouse of " + network.name() + "; refusing to send it anything");
         }
         return cert;
     }
 
-    private JoinResponse exchange(Endpoint at, JoinRequest request, NetworkRecord network, CertificateVerifier pinned,
+    private JoinResponse exchange(Endpoint at, JoinRequest request, JoinNetwork network, CertificateVerifier pinned,
                                   HostCertificate service) {
         byte[][] eph = SigningCrypto.x25519KeyPair();
         byte[] nonce = request.nonce();
@@ -156,7 +149,7 @@ public final class HttpJoinTransport implements JoinTransport {
     }
 
     private JoinResponse open(byte[] body, byte[] responseKey, byte[] nonce, Endpoint at, JoinRequest request,
-                              NetworkRecord network, CertificateVerifier pinned) {
+                              JoinNetwork network, CertificateVerifier pinned) {
         Wire.Outcome outcome;
         try {
             Wire.Sealed s = Wire.read(body, Wire.Sealed.class);
@@ -167,7 +160,7 @@ public final class HttpJoinTransport implements JoinTransport {
                     + "); something between this node and the lighthouse altered it");
         }
         HostCertificate cert = pinned.verify(outcome.certificate().getBytes(StandardCharsets.US_ASCII), clock.instant());
-        Ipv4Cidr cidr = Ipv4Cidr.parse(network.cidr());
+        Ipv4Cidr cidr = network.cidr();
         if (!Arrays.equals(cert.publicKey(), request.publicKey()) || !cert.name().equals(request.node())
                 || cert.addresses().size() != 1 || !cidr.contains(cert.address())
                 || !cert.addresses().get(0).toString().equals(outcome.address())) {

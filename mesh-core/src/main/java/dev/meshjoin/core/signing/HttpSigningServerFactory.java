@@ -5,8 +5,8 @@ import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.core.join.JoinHandler;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.JoinHandler;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.record.StoreKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,13 +77,6 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
                         + "cost >= 0; got " + capacity + ", " + perSecond + ", " + failureCost);
             }
         }
-    }
-
-    /** Not supported: the service needs the CA to certify its own key; MeshNode calls the other start. */
-    @Override
-    public SigningServer start(Endpoint bindTo, JoinHandler handler) {
-        throw new ConfigurationException("the HTTP signing service needs the lighthouse's CA and certificate; "
-                + "start it with start(endpoint, handler, ca, lighthouseCertificate)");
     }
 
     @Override

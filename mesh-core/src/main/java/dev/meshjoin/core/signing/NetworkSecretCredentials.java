@@ -1,8 +1,7 @@
 package dev.meshjoin.core.signing;
 
 import dev.meshjoin.api.ConfigurationException;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.record.NetworkRecord;
+import dev.meshjoin.api.join.JoinNetwork;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * MeshNode.builder().credentials(new NetworkSecretCredentials(System.getenv("MESH_SECRET").toCharArray()))
  * }</pre>
  */
-public final class NetworkSecretCredentials implements JoinCredentials {
+public final class NetworkSecretCredentials implements JoinCredential {
     private final char[] secret;
     private final Map<String, byte[]> verifiers = new ConcurrentHashMap<>();
 
@@ -26,17 +25,10 @@ public final class NetworkSecretCredentials implements JoinCredentials {
     }
 
     @Override
-    public byte[] proofFor(NetworkRecord network, String node, byte[] publicKey, byte[] nonce) {
-        byte[] v = verifiers.computeIfAbsent(network.secretSalt(),
-                s -> NetworkSecret.verifier(secret, Base64.getDecoder().decode(s)));
-        return Credential.secretProof(NetworkSecret.proof(v, network.network(), node, publicKey, nonce));
-    }
-
-    /** Always refuses: the proof needs the network record's salt; callers pass the record. */
-    @Override
-    public byte[] proofFor(String network, String node, byte[] publicKey, byte[] nonce) {
-        throw new ConfigurationException("NetworkSecretCredentials needs the network record (its salt); "
-                + "call proofFor(NetworkRecord, ...)");
+    public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
+        byte[] v = verifiers.computeIfAbsent(Base64.getEncoder().encodeToString(network.salt()),
+                s -> NetworkSecret.verifier(secret, network.salt()));
+        return Credential.secretProof(NetworkSecret.proof(v, network.name(), node, publicKey, nonce));
     }
 
     @Override

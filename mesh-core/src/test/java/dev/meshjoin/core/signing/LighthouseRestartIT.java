@@ -8,7 +8,7 @@ import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.secret.SecretCodecs;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.NetworkRecord;

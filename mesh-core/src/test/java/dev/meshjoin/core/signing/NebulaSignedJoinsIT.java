@@ -12,12 +12,15 @@ import dev.meshjoin.api.ip.Lease;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
-import dev.meshjoin.core.ip.StoreIpAllocator;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.ip.IpAllocator;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.core.join.Registrar;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.StoreKeys;
@@ -56,9 +59,6 @@ class NebulaSignedJoinsIT {
         StoreKeys keys = StoreKeys.of("neb");
         Ipv4Cidr cidr = Ipv4Cidr.parse("10.77.0.0/16");
         CertificateAuthority ca = provider.create(CaSpec.forNetwork("neb CA", cidr, Duration.ofDays(30)));
-        HostKeyPair lh = provider.newHostKeyPair();
-        HostCertificate lhCert = ca.issue(new CertificateRequest(lh.publicKey(), "lh", cidr.addressAt(1), 16,
-                List.of("lighthouse"), null));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -70,14 +70,18 @@ class NebulaSignedJoinsIT {
                 List.of(new NetworkRecord.LighthouseEntry("lh", "10.77.0.1", List.of("127.0.0.1:4242"), "127.0.0.1:" + port)),
                 "lh", clock.instant(), Base64.getEncoder().encodeToString(salt));
         store.putIfAbsent(keys.network(), Json.write(rec));
+        JoinNetwork network = NetworkView.of(rec, keys.network()).joinNetwork();
         String secret = "nebula-join-test-secret-0123";
-        StoreIpAllocator allocator = new StoreIpAllocator(store, keys, cidr, clock, () -> Set.of(Ipv4Address.parse("10.77.0.1")));
-        Registrar registrar = new Registrar(store, keys, ca, allocator,
-                CredentialAdmission.builder(store, "neb").networkSecret(secret.toCharArray(), List.of("workers")).build(),
-                Set.of("lighthouse"), Duration.ofDays(7), clock);
-        SigningServerFactory factory = HttpSigningServerFactory.builder(store, "neb")
-                .perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0)).auditBudget(100_000, 100_000).build();
-        try (SigningServerFactory.SigningServer server = factory.start(new Endpoint("127.0.0.1", port), registrar, ca, lhCert)) {
+        HostKeyPair lh = provider.newHostKeyPair();
+        try (Lighthouse lighthouse = Lighthouse.builder(store, "neb").ca(ca).network(cidr)
+                .lighthouses(() -> Set.of(Ipv4Address.parse("10.77.0.1")))
+                .admission(CredentialAdmission.builder(store, "neb").networkSecret(secret.toCharArray(), List.of("workers")).build())
+                .signingServers(HttpSigningServerFactory.builder(store, "neb")
+                        .perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0)).auditBudget(100_000, 100_000).build())
+                .certificateValidity(Duration.ofDays(7)).clock(clock).build()) {
+            HostCertificate lhCert = lighthouse.certify("lh", lh.publicKey(), cidr.addressAt(1), List.of());
+            Endpoint serving = lighthouse.serve(new Endpoint("127.0.0.1", port), lhCert);
+            IpAllocator allocator = lighthouse.allocator();
             HttpJoinTransport transport = new HttpJoinTransport(provider);
             JoinCredentials creds = new NetworkSecretCredentials(secret.toCharArray());
             ExecutorService pool = Executors.newFixedThreadPool(32);
@@ -90,11 +94,11 @@ class NebulaSignedJoinsIT {
                 futures.add(pool.submit(() -> {
                     byte[] nonce = new byte[16];
                     new SecureRandom().nextBytes(nonce);
-                    return transport.join(server.endpoint(), new JoinRequest("neb", name, kp.publicKey(), List.of("workers"),
-                            nonce, creds.proofFor(rec, name, kp.publicKey(), nonce)), rec);
+                    return transport.join(serving, new JoinRequest("neb", name, kp.publicKey(), List.of("workers"),
+                            nonce, creds.proofFor(network, name, kp.publicKey(), nonce)), network);
                 }));
             }
-            CertificateVerifier pinned = provider.verifier(rec.caBundle().getBytes(StandardCharsets.US_ASCII));
+            CertificateVerifier pinned = provider.verifier(network.caBundlePem());
             Set<Ipv4Address> addresses = new HashSet<>();
             for (int i = 0; i < JOINS; i++) {
                 JoinResponse r = futures.get(i).get(120, TimeUnit.SECONDS);

@@ -1,11 +1,12 @@
 package dev.meshjoin.core.signing;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.address.DetectedAddress;
 import dev.meshjoin.core.address.PublicAddressDetector;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
@@ -21,7 +22,7 @@ class ObservedAddressIT {
     private static final String SECRET = "network-secret-of-the-observed-address-test";
     private final InMemoryBootstrapStore store = InMemoryBootstrapStore.linearizable();
     private final TestDoubleCertificateAuthorityProvider provider = new TestDoubleCertificateAuthorityProvider();
-    private final SecretCodecFactory codec = SecretCodecFactory.passphrase("observed-ca-passphrase".toCharArray());
+    private final SecretCodecFactory codec = SecretCodecs.passphrase("observed-ca-passphrase".toCharArray());
     private final MeshHarness mesh = MeshHarness.builder().store(store).caProvider(provider).caKeyCodec(codec)
             .joinTimeout(Duration.ofSeconds(20)).build();
 

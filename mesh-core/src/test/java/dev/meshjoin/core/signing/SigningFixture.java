@@ -3,23 +3,23 @@ package dev.meshjoin.core.signing;
 import dev.meshjoin.api.ca.CaSpec;
 import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
-import dev.meshjoin.api.ca.CertificateRequest;
 import dev.meshjoin.api.ca.CertificateVerifier;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
-import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.core.secret.SecretCodecs;
-import dev.meshjoin.core.ip.StoreIpAllocator;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
-import dev.meshjoin.core.join.Registrar;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.ip.IpAllocator;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.StoreKeys;
@@ -51,40 +51,41 @@ final class SigningFixture implements AutoCloseable {
     final CertificateAuthorityProvider provider;
     final CertificateAuthority ca;
     final Ipv4Cidr cidr = Ipv4Cidr.parse("10.42.0.0/16");
-    final StoreIpAllocator allocator;
+    final IpAllocator allocator;
     final SecretCodecFactory codec = salt -> SecretCodecs.create("default", PASSPHRASE.toCharArray(), salt);
+    final Lighthouse lighthouse;
     final SigningServerFactory.SigningServer server;
     final HttpJoinTransport transport;
-    volatile NetworkRecord record;
+    final NetworkRecord record;
+    final JoinNetwork network;
 
     SigningFixture(Clock clock, UnaryOperator<HttpSigningServerFactory.Builder> limits) {
         this.clock = clock;
         this.store = InMemoryBootstrapStore.linearizable(clock);
         this.provider = new TestDoubleCertificateAuthorityProvider(clock);
         this.ca = provider.create(CaSpec.forNetwork("test mesh CA", cidr, Duration.ofDays(365)));
-        HostKeyPair lhKeys = provider.newHostKeyPair();
-        HostCertificate lhCert = ca.issue(new CertificateRequest(lhKeys.publicKey(), "lh-1", cidr.addressAt(1), 16,
-                List.of("lighthouse"), null));
         byte[] salt = new byte[16];
         new SecureRandom().nextBytes(salt);
+        Endpoint signing = new Endpoint("127.0.0.1", freePort());
         record = new NetworkRecord(Versioned.SCHEMA, NETWORK, cidr.toString(), provider.type(), ca.caCertificate().pemText(),
                 ca.caCertificate().fingerprint(), List.of(new NetworkRecord.LighthouseEntry("lh-1", "10.42.0.1",
-                List.of("127.0.0.1:4242"), "127.0.0.1:0")), "lh-1", clock.instant(), Base64.getEncoder().encodeToString(salt));
+                List.of("127.0.0.1:4242"), signing.toString())), "lh-1", clock.instant(), Base64.getEncoder().encodeToString(salt));
         store.putIfAbsent(keys.network(), Json.write(record));
-        this.allocator = new StoreIpAllocator(store, keys, cidr, clock, () -> Set.of(Ipv4Address.parse("10.42.0.1")));
-        allocator.claim(cidr.addressAt(1), "lh-1", Registrar.keyId(lhKeys.publicKey()), lhCert.notAfter());
+        network = NetworkView.of(record, keys.network()).joinNetwork();
         CredentialAdmission admission = CredentialAdmission.builder(store, NETWORK)
                 .networkSecret(SECRET.toCharArray(), List.of("workers"))
                 .verifierCodec(codec).clock(clock).build();
-        Registrar registrar = new Registrar(store, keys, ca, allocator, admission, Set.of("lighthouse"),
-                Duration.ofDays(30), clock);
-        HttpSigningServerFactory factory = limits.apply(HttpSigningServerFactory.builder(store, NETWORK).clock(clock)).build();
-        this.server = factory.start(new Endpoint("127.0.0.1", freePort()), registrar, ca, lhCert);
-        Entry e = store.get(keys.network()).orElseThrow();
-        record = new NetworkRecord(Versioned.SCHEMA, NETWORK, record.cidr(), record.caType(), record.caBundle(),
-                record.caFingerprint(), List.of(new NetworkRecord.LighthouseEntry("lh-1", "10.42.0.1",
-                List.of("127.0.0.1:4242"), server.endpoint().toString())), "lh-1", record.foundedAt(), record.secretSalt());
-        store.compareAndSet(keys.network(), e.version(), Json.write(record));
+        lighthouse = Lighthouse.builder(store, NETWORK).ca(ca).network(cidr)
+                .lighthouses(() -> Set.of(Ipv4Address.parse("10.42.0.1")))
+                .admission(admission)
+                .signingServers(limits.apply(HttpSigningServerFactory.builder(store, NETWORK).clock(clock)).build())
+                .clock(clock).build();
+        this.allocator = lighthouse.allocator();
+        HostKeyPair lhKeys = provider.newHostKeyPair();
+        HostCertificate lhCert = lighthouse.certify("lh-1", lhKeys.publicKey(), cidr.addressAt(1), List.of());
+        lighthouse.claim(cidr.addressAt(1), "lh-1", lhKeys.publicKey(), lhCert.notAfter());
+        lighthouse.serve(signing, lhCert);
+        this.server = lighthouse.server().orElseThrow();
         this.transport = new HttpJoinTransport(provider, Duration.ofSeconds(30), clock);
     }
 
@@ -107,7 +108,7 @@ final class SigningFixture implements AutoCloseable {
 
     /** Signs nothing: a verifier of the network's CA, as a joiner pins it. */
     CertificateVerifier pinned() {
-        return provider.verifier(record.caBundle().getBytes(StandardCharsets.US_ASCII));
+        return provider.verifier(network.caBundlePem());
     }
 
     JoinCredentials secret() {
@@ -118,11 +119,11 @@ final class SigningFixture implements AutoCloseable {
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);
         return new JoinRequest(NETWORK, node, keys.publicKey(), groups, nonce,
-                creds.proofFor(record, node, keys.publicKey(), nonce));
+                creds.proofFor(network, node, keys.publicKey(), nonce));
     }
 
     JoinResponse join(String node, HostKeyPair keys, List<String> groups, JoinCredentials creds) {
-        return transport.join(endpoint(), request(node, keys, groups, creds), record);
+        return transport.join(endpoint(), request(node, keys, groups, creds), network);
     }
 
     JoinResponse join(String node, List<String> groups, JoinCredentials creds) {
@@ -149,6 +150,6 @@ final class SigningFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        lighthouse.close();
     }
 }

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.testkit.time.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class SigningServiceIT {
         HostKeyPair keys = f.provider.newHostKeyPair();
         try (RawHttp.RecordingProxy proxy = new RawHttp.RecordingProxy(f.endpoint())) {
             JoinRequest request = f.request("alpha-node", keys, List.of("workers"), f.secret());
-            JoinResponse r = f.transport.join(proxy.endpoint(), request, f.record);
+            JoinResponse r = f.transport.join(proxy.endpoint(), request, f.network);
 
             HostCertificate cert = f.pinned().verify(r.certificatePem().getBytes(StandardCharsets.US_ASCII), clock.instant());
             assertThat(cert.publicKey()).isEqualTo(keys.publicKey());
@@ -133,7 +133,7 @@ class SigningServiceIT {
         byte[] post;
         try (RawHttp.RecordingProxy proxy = new RawHttp.RecordingProxy(f.endpoint())) {
             f.transport.join(proxy.endpoint(), f.request("replay-me", f.provider.newHostKeyPair(), List.of(), f.secret()),
-                    f.record);
+                    f.network);
             post = extractPost(proxy.clientBytes());
         }
         int leases = f.leaseKeys().size();

@@ -4,7 +4,7 @@ import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.testkit.join.InProcessJoinNetwork;
 import dev.meshjoin.testkit.join.SharedSecretAdmission;
 import dev.meshjoin.testkit.overlay.InMemoryOverlayDriver;

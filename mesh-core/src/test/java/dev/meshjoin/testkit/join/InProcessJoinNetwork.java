@@ -2,11 +2,14 @@ package dev.meshjoin.testkit.join;
 
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.net.Endpoint;
-import dev.meshjoin.core.join.JoinHandler;
-import dev.meshjoin.core.join.JoinRequest;
-import dev.meshjoin.core.join.JoinResponse;
-import dev.meshjoin.core.join.JoinTransport;
-import dev.meshjoin.core.join.SigningServerFactory;
+import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.join.JoinHandler;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.api.join.JoinRequest;
+import dev.meshjoin.api.join.JoinResponse;
+import dev.meshjoin.api.join.JoinTransport;
+import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.core.lifecycle.StateChannel;
 import dev.meshjoin.core.lifecycle.StateHandler;
@@ -29,7 +32,8 @@ public final class InProcessJoinNetwork implements JoinTransport, SigningServerF
     private final List<JoinRequest> requests = new CopyOnWriteArrayList<>();
 
     @Override
-    public SigningServer start(Endpoint bindTo, JoinHandler handler) {
+    public SigningServer start(Endpoint bindTo, JoinHandler handler, CertificateAuthority ca,
+                               HostCertificate lighthouseCertificate) {
         if (services.putIfAbsent(bindTo, handler) != null) {
             throw new MeshException("a signing service already listens at " + bindTo);
         }
@@ -47,7 +51,7 @@ public final class InProcessJoinNetwork implements JoinTransport, SigningServerF
     }
 
     @Override
-    public JoinResponse join(Endpoint signingService, JoinRequest request) {
+    public JoinResponse join(Endpoint signingService, JoinRequest request, JoinNetwork network) {
         requests.add(request);
         JoinHandler handler = services.get(signingService);
         if (handler == null) {

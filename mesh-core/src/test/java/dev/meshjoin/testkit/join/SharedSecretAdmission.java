@@ -1,9 +1,10 @@
 package dev.meshjoin.testkit.join;
 
 import dev.meshjoin.api.JoinRefusedException;
-import dev.meshjoin.core.join.Admission;
-import dev.meshjoin.core.join.JoinCredentials;
-import dev.meshjoin.core.join.JoinRequest;
+import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.api.join.JoinNetwork;
+import dev.meshjoin.api.join.JoinRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -31,7 +32,11 @@ public final class SharedSecretAdmission implements Admission, JoinCredentials {
     }
 
     @Override
-    public byte[] proofFor(String network, String node, byte[] publicKey, byte[] nonce) {
+    public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
+        return proof(network.name(), node, publicKey, nonce);
+    }
+
+    private byte[] proof(String network, String node, byte[] publicKey, byte[] nonce) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret, "HmacSHA256"));
@@ -48,7 +53,7 @@ public final class SharedSecretAdmission implements Admission, JoinCredentials {
 
     @Override
     public List<String> admit(JoinRequest request, String source) {
-        byte[] expected = proofFor(request.network(), request.node(), request.publicKey(), request.nonce());
+        byte[] expected = proof(request.network(), request.node(), request.publicKey(), request.nonce());
         if (!MessageDigest.isEqual(expected, request.credential())) {
             throw new JoinRefusedException("bad-credential", "the join credential is not valid for this network");
         }

@@ -1,9 +1,7 @@
 package dev.meshjoin.kv.cloudflare;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.secret.SecretSource;
 import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
@@ -13,25 +11,20 @@ import dev.meshjoin.api.store.KeyVersion;
 import dev.meshjoin.api.store.StoreException;
 import dev.meshjoin.api.store.StoreLimitException;
 import dev.meshjoin.api.store.StoreLimits;
-import java.io.IOException;
+import dev.meshjoin.kv.cloudflare.KvTransport.Op;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,30 +37,35 @@ import org.slf4j.LoggerFactory;
  * {@link Consistency#eventual(Duration) eventual consistency with a 60 s bound}, and its
  * conditional writes are <em>read-check-write</em>: {@link #putIfAbsent} reads the key's metadata
  * and writes only if it saw nothing; {@link #compareAndSet} and {@link #delete} write only if the
- * version they read is the expected one. That excludes mistakes made from stale knowledge in a
- * single process, and nothing more: two writers racing within the propagation bound — from two
- * locations, or even from one — may both "win", and the last write silently replaces the other.
- * Versions live in the entry's metadata and are not unique after a delete. meshjoin's core reads
- * {@link #consistency()} and compensates (an election confirmed by re-reading after the bound, a
- * single writer for address allocations); code that needs real atomic writes uses a linearizable
- * store such as etcd.
+ * version they read is the expected one. Two writers racing within the propagation bound may both
+ * "win", and the last write replaces the other; meshjoin's core reads {@link #consistency()} and
+ * compensates. Code that needs real atomic writes uses a linearizable store.
  *
- * <h2>Requests</h2>
- * A read costs two requests (metadata, then value; a digest in the metadata proves both belong to
- * the same write, otherwise the read is retried), a conditional write two (metadata read, then
- * write), a listing one per 1,000 keys. Requests answered 429 or 5xx, and requests that fail on the
- * network, are retried with exponential backoff and jitter, honouring {@code Retry-After}, up to
- * {@link Builder#maxAttempts(int)} attempts. Keys over 512 bytes, values over 25 MiB, metadata
- * over 1,024 bytes and time-to-lives under 60 seconds are refused before any request is sent.
+ * <h2>One write per check</h2>
+ * Every check is followed by at most one PUT. When its answer is lost (a timeout, a 5xx, the
+ * account's rate limit) the store reads the metadata again and decides from the digest and write
+ * id kept there whether <em>this</em> write landed; only a fresh check that still holds leads to
+ * another PUT. A 429 from KV's one-write-per-second-per-key limit on a conditional write means
+ * another writer took the key a moment ago: a lost race, reported as a conflict, never re-sent.
+ * This store spaces its own writes of a key a second apart, so it never races itself.
+ *
+ * <h2>Retries, limits, deadline</h2>
+ * The store retries by itself ({@link #retriesItself()}), in one loop ({@link RetryPolicy#call}):
+ * 5xx answers, network failures and the account's API rate limit (1,200 requests per 5 minutes per
+ * token; then every call is blocked for 5 minutes, and the store waits out {@code Retry-After} for
+ * all its threads). Error 10048 (a daily free-tier counter used up) fails at once. Every request,
+ * wait and retry ends at the caller's {@link dev.meshjoin.api.retry.Deadline}. Keys over 512
+ * bytes, values over 25 MiB and time-to-lives under 60 seconds are refused before anything is sent.
  *
  * <h2>Configuration</h2>
  * <pre>{@code
  * BootstrapStore store = CloudflareKvStore.builder()
- *         .fromEnvironment()          // CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_KV_NAMESPACE_ID, CLOUDFLARE_API_TOKEN
+ *         .fromEnvironment()   // CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_KV_NAMESPACE_ID, CLOUDFLARE_API_TOKEN[_FILE]
  *         .build();
  * }</pre>
- * The API token needs the "Workers KV Storage: Edit" permission. It is never logged, printed by
- * {@link #toString()} or put in an exception message.
+ * The API token needs the "Workers KV Storage: Edit" permission. It is sent only to
+ * {@code https://api.cloudflare.com} or a loopback address (others only with
+ * {@link Builder#allowEndpoint(boolean)}), never logged, printed or put in a message.
  */
 public final class CloudflareKvStore implements BootstrapStore {
     private static final Logger LOG = LoggerFactory.getLogger(CloudflareKvStore.class);
@@ -77,67 +75,45 @@ public final class CloudflareKvStore implements BootstrapStore {
     public static final String ENV_ACCOUNT_ID = "CLOUDFLARE_ACCOUNT_ID";
     public static final String ENV_NAMESPACE_ID = "CLOUDFLARE_KV_NAMESPACE_ID";
     public static final String ENV_API_TOKEN = "CLOUDFLARE_API_TOKEN";
+    /** A file holding the API token, for secrets mounted as files. */
+    public static final String ENV_API_TOKEN_FILE = "CLOUDFLARE_API_TOKEN_FILE";
 
     /** Workers KV limits. */
     static final int MAX_KEY_BYTES = 512;
     static final long MAX_VALUE_BYTES = 25L * 1024 * 1024;
     static final int MAX_METADATA_BYTES = 1024;
     static final Duration MIN_TTL = Duration.ofSeconds(60);
-
-    // Error codes of the Workers KV v4 API (Cloudflare API reference, "Workers KV errors").
-    static final int CODE_AUTHENTICATION = 10000;
-    static final int CODE_KEY_NOT_FOUND = 10009;
-    static final int CODE_NAMESPACE_NOT_FOUND = 10013;
-    static final int CODE_PAYLOAD_TOO_LARGE = 10024;
-    static final int CODE_KEY_TOO_LONG = 10030;
-
-    /** The marker in metadata written by this store; other writers' keys read as version 1. */
-    private static final String META_MARK = "meshjoin";
     private static final int TORN_READ_ATTEMPTS = 5;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final URI baseUrl;
-    private final String accountId;
-    private final String namespaceId;
-    private final String apiToken;
     private final String tokenSource;
     private final Consistency consistency;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
-    private final Duration maxRetryAfter;
-    private final Duration requestTimeout;
+    private final RetryPolicy policy;
     private final Clock clock;
-    private final Sleeper sleeper;
     private final HttpClient http;
     private final boolean ownsHttp;
     private final String name;
+    private final KvTransport transport;
 
-    /** Waits between retries; replaceable so tests can observe the waits. */
+    /** Waits for the account's rate-limit block and a key's next write slot; replaceable in tests. */
     @FunctionalInterface
     public interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
     }
 
     private CloudflareKvStore(Builder b) {
-        this.baseUrl = stripTrailingSlash(b.baseUrl);
-        this.accountId = b.accountId;
-        this.namespaceId = b.namespaceId;
-        this.apiToken = b.apiToken;
+        this.baseUrl = b.baseUrl;
         this.tokenSource = b.tokenSource;
         this.consistency = Consistency.eventual(b.propagationBound);
-        this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
-        this.maxRetryAfter = b.maxRetryAfter;
-        this.requestTimeout = b.requestTimeout;
+        this.policy = RetryPolicy.exponential(b.initialBackoff, b.maxBackoff, b.maxAttempts);
         this.clock = b.clock;
-        this.sleeper = b.sleeper;
         this.ownsHttp = b.httpClient == null;
-        this.http = b.httpClient != null ? b.httpClient
-                : HttpClient.newBuilder().connectTimeout(b.requestTimeout).version(HttpClient.Version.HTTP_1_1).build();
-        this.name = "cloudflare-kv:" + accountId + "/" + namespaceId;
+        // Redirects are never followed (the default): the token must not travel to another host.
+        this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder().connectTimeout(b.requestTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1).build();
+        this.name = "cloudflare-kv:" + b.accountId + "/" + b.namespaceId;
+        this.transport = new KvTransport(name, baseUrl, b.accountId, b.namespaceId, b.apiToken, b.tokenSource, http,
+                b.requestTimeout, b.maxRetryAfter, b.sleeper, b.clock);
     }
 
     public static Builder builder() {
@@ -155,6 +131,11 @@ public final class CloudflareKvStore implements BootstrapStore {
     }
 
     @Override
+    public boolean retriesItself() {
+        return true;
+    }
+
+    @Override
     public int maxKeyBytes() {
         return MAX_KEY_BYTES;
     }
@@ -169,71 +150,73 @@ public final class CloudflareKvStore implements BootstrapStore {
         return MIN_TTL;
     }
 
-    // ------------------------------------------------------------------ BootstrapStore
-
     @Override
     public Optional<Entry> get(String key) {
         checkKey("get", key);
         String op = "get " + key;
-        for (int attempt = 1; attempt <= TORN_READ_ATTEMPTS; attempt++) {
-            Optional<Meta> meta = readMeta(op, key);
-            if (meta.isEmpty()) {
-                return Optional.empty();
-            }
-            Optional<byte[]> value = readValue(op, key);
-            if (value.isEmpty()) {
-                return Optional.empty();
-            }
-            Meta m = meta.get();
-            if (m.digest == null || m.digest.equals(digest(value.get()))) {
-                if (m.expiresAt != null && !clock.instant().isBefore(m.expiresAt)) {
+        return retrying(op, () -> {
+            for (int attempt = 1; attempt <= TORN_READ_ATTEMPTS; attempt++) {
+                Optional<KvMeta> meta = transport.readMeta(op, key);
+                if (meta.isEmpty()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Entry(key, value.get(), m.version, Optional.ofNullable(m.expiresAt)));
+                Optional<byte[]> value = transport.readValue(op, key);
+                if (value.isEmpty()) {
+                    return Optional.empty();
+                }
+                KvMeta m = meta.get();
+                if (m.digest() == null || m.digest().equals(KvMeta.digest(value.get()))) {
+                    return Optional.of(entry(key, value.get(), m));
+                }
+                // The value belongs to another write than the metadata: read both again.
+                LOG.debug("{}: metadata and value of {} come from different writes, reading again", name, key);
             }
-            // The value belongs to a newer (or older) write than the metadata: read both again.
-            LOG.debug("{}: metadata and value of {} come from different writes, reading again", name, key);
-        }
-        throw new StoreException(name, op, "the value and its metadata kept changing between two reads; "
-                + "another writer is updating the key in a loop", true);
+            throw new StoreException(name, op, "the value and its metadata kept changing between two reads; "
+                    + "another writer is updating the key in a loop", true);
+        });
     }
 
     @Override
     public Optional<Entry> putIfAbsent(String key, byte[] value, Duration ttl) {
         StoreLimits.checkWrite(this, "putIfAbsent", key, value, ttl);
         checkKey("putIfAbsent", key);
-        String op = "putIfAbsent " + key;
-        if (readMeta(op, key).isPresent()) {
-            return Optional.empty();
-        }
-        return Optional.of(write(op, key, value, ttl, nextVersion(0)));
+        return conditionalWrite("putIfAbsent " + key, key, value, ttl, 0, Optional::isEmpty);
     }
 
     @Override
     public Optional<Entry> compareAndSet(String key, long expectedVersion, byte[] value, Duration ttl) {
         StoreLimits.checkWrite(this, "compareAndSet", key, value, ttl);
         checkKey("compareAndSet", key);
-        String op = "compareAndSet " + key;
-        Optional<Meta> current = readMeta(op, key);
-        if (current.isEmpty() || current.get().version != expectedVersion) {
-            return Optional.empty();
-        }
-        return Optional.of(write(op, key, value, ttl, nextVersion(expectedVersion)));
+        return conditionalWrite("compareAndSet " + key, key, value, ttl, expectedVersion,
+                current -> current.isPresent() && current.get().version() == expectedVersion);
     }
 
     @Override
     public boolean delete(String key, long expectedVersion) {
         checkKey("delete", key);
         String op = "delete " + key;
-        Optional<Meta> current = readMeta(op, key);
-        if (current.isEmpty() || current.get().version != expectedVersion) {
-            return false;
-        }
-        HttpResponse<byte[]> r = send(op, () -> request(valuesPath(key)).DELETE());
-        if (r.statusCode() / 100 != 2 && !isKeyNotFound(r)) {
-            throw failure(op, r);
-        }
-        return true;
+        boolean[] sent = {false};
+        return retrying(op, () -> {
+            Optional<KvMeta> current = transport.readMeta(op, key);
+            if (current.isEmpty()) {
+                return sent[0]; // gone: by our earlier DELETE whose answer was lost, or by another's
+            }
+            if (current.get().version() != expectedVersion) {
+                return false;
+            }
+            transport.paceWrite(op, key);
+            sent[0] = true;
+            KvAnswer a = transport.exchange(op, Op.DELETE, transport.request(transport.valueUri(key)).DELETE());
+            return switch (a.kind(true)) {
+                case OK, KEY_NOT_FOUND -> {
+                    transport.wrote(key);
+                    yield true;
+                }
+                // Another writer took the key's write slot this second: our delete was refused.
+                case KEY_WRITE_LIMIT -> false;
+                default -> throw transport.failure(op, a);
+            };
+        });
     }
 
     @Override
@@ -242,32 +225,24 @@ public final class CloudflareKvStore implements BootstrapStore {
         String op = "list " + prefix;
         List<KeyVersion> out = new ArrayList<>();
         String cursor = "";
+        boolean restarted = false;
         do {
-            String query = "?limit=1000&prefix=" + encode(prefix) + (cursor.isEmpty() ? "" : "&cursor=" + encode(cursor));
-            URI uri = URI.create(namespacePath() + "/keys" + query);
-            HttpResponse<byte[]> r = send(op, () -> request(uri).GET());
-            if (r.statusCode() / 100 != 2) {
-                throw failure(op, r);
-            }
-            JsonNode body = parse(op, r.body());
-            JsonNode result = body.path("result");
-            if (!result.isArray()) {
-                throw new StoreException(name, op, "the listing has no result array", false);
-            }
-            Instant now = clock.instant();
-            for (JsonNode k : result) {
-                String keyName = k.path("name").asText(null);
-                if (keyName == null) {
-                    throw new StoreException(name, op, "a listed key has no name", false);
-                }
-                Instant exp = k.hasNonNull("expiration") ? Instant.ofEpochSecond(k.get("expiration").asLong()) : null;
-                if (exp != null && !now.isBefore(exp)) {
+            String query = "?limit=1000&prefix=" + KvTransport.encode(prefix)
+                    + (cursor.isEmpty() ? "" : "&cursor=" + KvTransport.encode(cursor));
+            URI uri = transport.namespaceUri("/keys" + query);
+            KvAnswer a = retrying(op, () -> transport.exchange(op, Op.LIST, transport.request(uri).GET()));
+            if (a.kind(false) != KvAnswer.Kind.OK || a.json() == null) {
+                if (!restarted && a.hasCode(KvAnswer.CODE_INVALID_CURSOR)) {
+                    // A cursor can expire while we page; the listing is read again from the start, once.
+                    restarted = true;
+                    out.clear();
+                    cursor = "";
                     continue;
                 }
-                Meta m = Meta.from(k.get("metadata"));
-                out.add(new KeyVersion(keyName, m.version, Optional.ofNullable(exp != null ? exp : m.expiresAt)));
+                throw transport.failure(op, a);
             }
-            cursor = body.path("result_info").path("cursor").asText("");
+            out.addAll(transport.listed(op, a));
+            cursor = a.json().path("result_info").path("cursor").asText("");
         } while (!cursor.isEmpty());
         return out;
     }
@@ -291,220 +266,67 @@ public final class CloudflareKvStore implements BootstrapStore {
 
     // ------------------------------------------------------------------ requests
 
-    private Optional<Meta> readMeta(String op, String key) {
-        HttpResponse<byte[]> r = send(op, () -> request(URI.create(namespacePath() + "/metadata/" + encode(key))).GET());
-        if (isKeyNotFound(r)) {
-            return Optional.empty();
-        }
-        if (r.statusCode() / 100 != 2) {
-            throw failure(op, r);
-        }
-        Meta m = Meta.from(parse(op, r.body()).get("result"));
-        if (m.expiresAt != null && !clock.instant().isBefore(m.expiresAt)) {
-            return Optional.empty();
-        }
-        return Optional.of(m);
-    }
-
-    private Optional<byte[]> readValue(String op, String key) {
-        HttpResponse<byte[]> r = send(op, () -> request(valuesPath(key)).GET());
-        if (isKeyNotFound(r)) {
-            return Optional.empty();
-        }
-        if (r.statusCode() / 100 != 2) {
-            throw failure(op, r);
-        }
-        return Optional.of(r.body());
-    }
-
-    private Entry write(String op, String key, byte[] value, Duration ttl, long version) {
+    /**
+     * One check, then at most one PUT. {@code sent} survives the retry loop: once a PUT went out
+     * whose answer was lost, the next check first asks whether the write that is there is ours.
+     */
+    private Optional<Entry> conditionalWrite(String op, String key, byte[] value, Duration ttl, long replaced,
+            Predicate<Optional<KvMeta>> precondition) {
         long ttlSeconds = ttl == null ? 0 : ceilSeconds(ttl);
         // Whole seconds, as KV keeps them: the entry and a later listing then agree exactly.
         Instant expiresAt = ttl == null ? null : Instant.ofEpochSecond(clock.instant().getEpochSecond() + ttlSeconds);
-        ObjectNode meta = JSON.createObjectNode();
-        meta.put(META_MARK, 1);
-        meta.put("v", version);
-        meta.put("sha", digest(value));
-        if (expiresAt != null) {
-            meta.put("exp", expiresAt.getEpochSecond());
-        }
-        byte[] metaBytes = meta.toString().getBytes(StandardCharsets.UTF_8);
-        if (metaBytes.length > MAX_METADATA_BYTES) {
-            throw new StoreLimitException(name, op, "the metadata is " + metaBytes.length
+        KvMeta mine = KvMeta.forWrite(value, Math.max(replaced + 1, clock.millis()), expiresAt);
+        byte[] metaJson = mine.toJson();
+        if (metaJson.length > MAX_METADATA_BYTES) {
+            throw new StoreLimitException(name, op, "the metadata is " + metaJson.length
                     + " bytes; Workers KV accepts at most " + MAX_METADATA_BYTES);
         }
-        Multipart form = new Multipart().field("value", value).field("metadata", metaBytes);
+        Multipart form = new Multipart().file("value", value).json("metadata", metaJson);
         byte[] body = form.body();
-        URI uri = ttl == null ? valuesPath(key) : URI.create(valuesPath(key) + "?expiration_ttl=" + ttlSeconds);
-        HttpResponse<byte[]> r = send(op, () -> request(uri)
-                .header("Content-Type", form.contentType())
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
-        if (r.statusCode() / 100 != 2) {
-            throw failure(op, r);
-        }
-        JsonNode env = parse(op, r.body());
-        if (!env.path("success").asBoolean(false)) {
-            throw failure(op, r);
-        }
-        return new Entry(key, value, version, Optional.ofNullable(expiresAt));
-    }
-
-    /**
-     * A version greater than the one replaced, taken from the clock so that a key deleted and
-     * created again is unlikely to repeat an old version (KV keeps no history to prevent it).
-     */
-    private long nextVersion(long replaced) {
-        return Math.max(replaced + 1, clock.millis());
-    }
-
-    /** Sends with retries on 429, 5xx and network failures; returns the final answer. */
-    private HttpResponse<byte[]> send(String op, java.util.function.Supplier<HttpRequest.Builder> request) {
-        String lastProblem = "";
-        for (int attempt = 1; ; attempt++) {
-            Duration wait;
-            try {
-                HttpResponse<byte[]> r = http.send(request.get().build(), HttpResponse.BodyHandlers.ofByteArray());
-                int s = r.statusCode();
-                if (s != 429 && s < 500) {
-                    return r;
+        URI uri = ttl == null ? transport.valueUri(key)
+                : URI.create(transport.valueUri(key) + "?expiration_ttl=" + ttlSeconds);
+        Entry written = entry(key, value, mine);
+        boolean[] sent = {false};
+        return retrying(op, () -> {
+            Optional<KvMeta> current = transport.readMeta(op, key);
+            if (sent[0] && current.isPresent() && mine.sameWrite(current.get())) {
+                return Optional.of(written);
+            }
+            if (!precondition.test(current)) {
+                return Optional.empty();
+            }
+            transport.paceWrite(op, key);
+            sent[0] = true;
+            KvAnswer a = transport.exchange(op, Op.WRITE, transport.request(uri)
+                    .header("Content-Type", form.contentType()).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+            return switch (a.kind(true)) {
+                case OK -> {
+                    transport.wrote(key);
+                    yield Optional.of(written);
                 }
-                lastProblem = "HTTP " + s + errorSummary(r);
-                final int failed = attempt;
-                wait = retryAfter(r).orElseGet(() -> backoff(failed));
-            } catch (IOException e) {
-                lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + redact(e.getMessage()));
-                wait = backoff(attempt);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StoreException(name, op, "interrupted", true, e);
-            }
-            if (attempt >= maxAttempts) {
-                throw new StoreException(name, op, "gave up after " + attempt + " attempts; last answer: "
-                        + lastProblem + ". Cloudflare may be rate limiting or unavailable; try again later", true);
-            }
-            LOG.debug("{}: {} answered {}, retrying in {} (attempt {}/{})", name, op, lastProblem, wait, attempt + 1, maxAttempts);
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new StoreException(name, op, "interrupted while waiting to retry", true, e);
-            }
-        }
+                // Another writer took the key this second: a lost race, unless what landed is ours.
+                case KEY_WRITE_LIMIT -> transport.readMeta(op, key).filter(mine::sameWrite).map(m -> written);
+                default -> throw transport.failure(op, a);
+            };
+        });
     }
 
-    private Optional<Duration> retryAfter(HttpResponse<?> r) {
-        Optional<String> h = r.headers().firstValue("Retry-After");
-        if (h.isEmpty()) {
-            return Optional.empty();
-        }
+    private <T> T retrying(String op, Supplier<T> attempt) {
+        int[] attempts = {0};
         try {
-            long seconds = Long.parseLong(h.get().trim());
-            Duration d = Duration.ofSeconds(Math.max(0, seconds));
-            return Optional.of(d.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : d);
-        } catch (NumberFormatException e) {
-            // An HTTP date, or garbage: fall back to our own backoff.
-            return Optional.empty();
+            return policy.call(() -> {
+                attempts[0]++;
+                return attempt.get();
+            }, e -> e instanceof KvTransientException, (n, e, delay) -> LOG.debug("{}: {}; attempt {} of {} in {} ms",
+                    name, e.getMessage(), n + 1, policy.maxAttempts(), delay.toMillis()));
+        } catch (KvTransientException e) {
+            throw new StoreException(name, op, "gave up after " + attempts[0] + " attempt" + (attempts[0] == 1 ? "" : "s")
+                    + "; last answer: " + e.problem() + ". Try again later", true, e);
         }
     }
 
-    /** Exponential backoff with "equal jitter": half the step fixed, half random. */
-    private Duration backoff(int attempt) {
-        long base = initialBackoff.toMillis();
-        long cap = maxBackoff.toMillis();
-        long step = attempt >= 31 ? cap : Math.min(cap, base << (attempt - 1));
-        long half = step / 2;
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
-    }
-
-    private HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Authorization", "Bearer " + apiToken);
-    }
-
-    private String namespacePath() {
-        return baseUrl + "/accounts/" + encode(accountId) + "/storage/kv/namespaces/" + encode(namespaceId);
-    }
-
-    private URI valuesPath(String key) {
-        return URI.create(namespacePath() + "/values/" + encode(key));
-    }
-
-    /** Percent-encodes everything but unreserved characters; KV takes the key as one path segment. */
-    static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A");
-    }
-
-    private boolean isKeyNotFound(HttpResponse<byte[]> r) {
-        if (r.statusCode() != 404) {
-            return false;
-        }
-        List<ApiError> errors = errors(r);
-        // A 404 that names another error (an unknown namespace) is not an absent key.
-        return errors.isEmpty() || errors.stream().anyMatch(e -> e.code == CODE_KEY_NOT_FOUND);
-    }
-
-    /** Turns an error answer into a message an operator can act on. */
-    private StoreException failure(String op, HttpResponse<byte[]> r) {
-        int s = r.statusCode();
-        List<ApiError> errors = errors(r);
-        boolean auth = s == 401 || s == 403 || errors.stream().anyMatch(e -> e.code == CODE_AUTHENTICATION);
-        if (auth) {
-            return new StoreException(name, op, "Cloudflare refused the API token from " + tokenSource
-                    + " (HTTP " + s + errorSummary(r) + "). Check that the token is current, belongs to account "
-                    + accountId + " and has the \"Workers KV Storage: Edit\" permission", false);
-        }
-        if (errors.stream().anyMatch(e -> e.code == CODE_NAMESPACE_NOT_FOUND)) {
-            return new StoreException(name, op, "account " + accountId + " has no Workers KV namespace with id "
-                    + namespaceId + " (HTTP " + s + errorSummary(r) + "). Check " + ENV_NAMESPACE_ID
-                    + " against the namespace list in the Cloudflare dashboard", false);
-        }
-        if (s == 414 || errors.stream().anyMatch(e -> e.code == CODE_KEY_TOO_LONG)) {
-            return new StoreLimitException(name, op, "Cloudflare refused the key as too long (HTTP " + s
-                    + errorSummary(r) + "); keys are at most " + MAX_KEY_BYTES + " bytes");
-        }
-        if (s == 413 || errors.stream().anyMatch(e -> e.code == CODE_PAYLOAD_TOO_LARGE)) {
-            return new StoreLimitException(name, op, "Cloudflare refused the value or metadata as too large (HTTP "
-                    + s + errorSummary(r) + "); values are at most 25 MiB and metadata at most "
-                    + MAX_METADATA_BYTES + " bytes");
-        }
-        return new StoreException(name, op, "unexpected answer HTTP " + s + errorSummary(r), s >= 500 || s == 429);
-    }
-
-    private record ApiError(int code, String message) {
-    }
-
-    private List<ApiError> errors(HttpResponse<byte[]> r) {
-        List<ApiError> out = new ArrayList<>();
-        try {
-            JsonNode body = JSON.readTree(r.body());
-            for (JsonNode e : body.path("errors")) {
-                out.add(new ApiError(e.path("code").asInt(0), e.path("message").asText("")));
-            }
-        } catch (IOException | RuntimeException e) {
-            // Not an envelope (a proxy's HTML page, an empty body): no API errors to report.
-        }
-        return out;
-    }
-
-    private String errorSummary(HttpResponse<byte[]> r) {
-        StringBuilder sb = new StringBuilder();
-        for (ApiError e : errors(r)) {
-            String msg = e.message.length() > 200 ? e.message.substring(0, 200) + "..." : e.message;
-            sb.append(sb.length() == 0 ? ", " : "; ").append("error ").append(e.code).append(": ").append(redact(msg));
-        }
-        return sb.toString();
-    }
-
-    /** Never let the token reach a message, even if a server or proxy echoes it. */
-    private String redact(String s) {
-        return apiToken.isEmpty() ? s : s.replace(apiToken, "[redacted]");
-    }
-
-    private JsonNode parse(String op, byte[] body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new StoreException(name, op, "the answer is not JSON: " + e.getMessage(), false, e);
-        }
+    private Entry entry(String key, byte[] value, KvMeta m) {
+        return new Entry(key, value, m.version(), Optional.ofNullable(m.expiresAt()));
     }
 
     private void checkKey(String op, String key) {
@@ -519,39 +341,13 @@ public final class CloudflareKvStore implements BootstrapStore {
         return d.getNano() > 0 ? s + 1 : s;
     }
 
-    static String digest(byte[] value) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(value);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(h, 12));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    private static URI stripTrailingSlash(URI u) {
-        String s = u.toString();
-        return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : u;
-    }
-
-    /** Our metadata: version, expiry and value digest. */
-    private record Meta(long version, Instant expiresAt, String digest) {
-        static Meta from(JsonNode node) {
-            if (node == null || !node.isObject() || !node.has(META_MARK)) {
-                return new Meta(1, null, null);
-            }
-            long v = node.path("v").asLong(1);
-            Instant exp = node.hasNonNull("exp") ? Instant.ofEpochSecond(node.get("exp").asLong()) : null;
-            String sha = node.hasNonNull("sha") ? node.get("sha").asText() : null;
-            return new Meta(Math.max(1, v), exp, sha);
-        }
-    }
-
     /**
      * Settings of a {@link CloudflareKvStore}. Account id, namespace id and API token are required,
      * from the setters or {@link #fromEnvironment()}.
      */
     public static final class Builder {
         private URI baseUrl = DEFAULT_BASE_URL;
+        private boolean allowEndpoint;
         private String accountId;
         private String namespaceId;
         private String apiToken;
@@ -560,10 +356,10 @@ public final class CloudflareKvStore implements BootstrapStore {
         private int maxAttempts = 6;
         private Duration initialBackoff = Duration.ofMillis(250);
         private Duration maxBackoff = Duration.ofSeconds(8);
-        private Duration maxRetryAfter = Duration.ofSeconds(60);
+        private Duration maxRetryAfter = KvTransport.ACCOUNT_BLOCK;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+        private Sleeper sleeper = d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
         private HttpClient httpClient;
 
         private Builder() {
@@ -575,20 +371,21 @@ public final class CloudflareKvStore implements BootstrapStore {
         }
 
         /**
-         * Reads the settings not already given from these variables ({@code CLOUDFLARE_*}); the API
-         * token also from the file named by {@code CLOUDFLARE_API_TOKEN_FILE}.
+         * Reads the settings not already given from these variables: {@code CLOUDFLARE_ACCOUNT_ID},
+         * {@code CLOUDFLARE_KV_NAMESPACE_ID}, and {@code CLOUDFLARE_API_TOKEN} or
+         * {@code CLOUDFLARE_API_TOKEN_FILE} (a file holding the token).
          */
         public Builder fromEnvironment(Map<String, String> env) {
-            if (accountId == null && nonBlank(env.get(ENV_ACCOUNT_ID))) {
+            if (accountId == null && KvSettings.nonBlank(env.get(ENV_ACCOUNT_ID))) {
                 accountId = env.get(ENV_ACCOUNT_ID).trim();
             }
-            if (namespaceId == null && nonBlank(env.get(ENV_NAMESPACE_ID))) {
+            if (namespaceId == null && KvSettings.nonBlank(env.get(ENV_NAMESPACE_ID))) {
                 namespaceId = env.get(ENV_NAMESPACE_ID).trim();
             }
             if (apiToken == null) {
                 // CLOUDFLARE_API_TOKEN or CLOUDFLARE_API_TOKEN_FILE (Docker secrets, systemd credentials).
                 Optional<SecretValue> token = SecretSource.of(env).read(ENV_API_TOKEN);
-                if (token.isPresent() && nonBlank(token.get().string())) {
+                if (token.isPresent() && KvSettings.nonBlank(token.get().string())) {
                     apiToken = token.get().string().trim();
                     tokenSource = token.get().origin().equals(ENV_API_TOKEN)
                             ? "the environment variable " + ENV_API_TOKEN : token.get().origin();
@@ -597,9 +394,19 @@ public final class CloudflareKvStore implements BootstrapStore {
             return this;
         }
 
-        /** The API base URL; {@link #DEFAULT_BASE_URL} unless tests point it at a local server. */
+        /**
+         * The API base URL; {@link #DEFAULT_BASE_URL} unless tests point it at a local server. Only
+         * {@code https://api.cloudflare.com/...} and loopback addresses are accepted, others only
+         * with {@link #allowEndpoint(boolean)}: the API token travels to this host.
+         */
         public Builder baseUrl(URI baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+            return this;
+        }
+
+        /** Accepts a base URL on another host than api.cloudflare.com or loopback (still https only). */
+        public Builder allowEndpoint(boolean allow) {
+            this.allowEndpoint = allow;
             return this;
         }
 
@@ -625,7 +432,7 @@ public final class CloudflareKvStore implements BootstrapStore {
             return this;
         }
 
-        /** Attempts per request, including the first; 6 by default. */
+        /** Attempts per operation, including the first; 6 by default. */
         public Builder maxAttempts(int attempts) {
             if (attempts < 1) {
                 throw new ConfigurationException("maxAttempts must be at least 1, got " + attempts);
@@ -644,12 +451,13 @@ public final class CloudflareKvStore implements BootstrapStore {
             return this;
         }
 
-        /** The longest {@code Retry-After} honoured; longer ones are cut to it. 60 s by default. */
+        /** The longest {@code Retry-After} honoured; longer ones are cut to it. 5 minutes by default. */
         public Builder maxRetryAfter(Duration max) {
             this.maxRetryAfter = Objects.requireNonNull(max);
             return this;
         }
 
+        /** The longest wait for one answer (capped by the caller's deadline); 30 s by default. */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = Objects.requireNonNull(timeout);
             return this;
@@ -666,43 +474,16 @@ public final class CloudflareKvStore implements BootstrapStore {
             return this;
         }
 
-        /** A shared HTTP client; the store then leaves it open on {@link #close()}. */
+        /** A shared HTTP client (it must not follow redirects); the store leaves it open on close. */
         public Builder httpClient(HttpClient client) {
             this.httpClient = client;
             return this;
         }
 
         public CloudflareKvStore build() {
-            List<String> missing = new ArrayList<>();
-            if (!nonBlank(accountId)) {
-                missing.add("account id (" + ENV_ACCOUNT_ID + ")");
-            }
-            if (!nonBlank(namespaceId)) {
-                missing.add("namespace id (" + ENV_NAMESPACE_ID + ")");
-            }
-            if (!nonBlank(apiToken)) {
-                missing.add("API token (" + ENV_API_TOKEN + ")");
-            }
-            if (!missing.isEmpty()) {
-                throw new ConfigurationException("the Cloudflare KV store needs " + String.join(", ", missing)
-                        + "; set them on the builder or in the environment");
-            }
-            String scheme = baseUrl.getScheme();
-            if (!"https".equals(scheme) && !("http".equals(scheme) && isLoopback(baseUrl))) {
-                // The API token travels in a header: never send it in clear text off this machine.
-                throw new ConfigurationException("the Cloudflare API base URL must be https (plain http only to "
-                        + "loopback, for tests), got " + baseUrl);
-            }
+            KvSettings.requireAll(accountId, namespaceId, apiToken);
+            baseUrl = KvSettings.checkEndpoint(baseUrl, allowEndpoint);
             return new CloudflareKvStore(this);
-        }
-
-        private static boolean isLoopback(URI u) {
-            String h = u.getHost();
-            return h != null && (h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]") || h.equals("::1"));
-        }
-
-        private static boolean nonBlank(String s) {
-            return s != null && !s.isBlank();
         }
 
         @Override

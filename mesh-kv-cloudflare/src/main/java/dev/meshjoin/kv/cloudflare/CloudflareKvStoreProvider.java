@@ -22,9 +22,12 @@ import java.util.Map;
  *   <li>{@code cloudflare-kv://ACCOUNT_ID/NAMESPACE_ID} — the ids in the URI, the token from the
  *       environment.</li>
  * </ul>
- * Optional query parameters: {@code endpoint} (the API base URL, for a local server) and
- * {@code propagation} (an ISO-8601 duration such as {@code PT60S}). The API token is never taken
- * from a URI, where it would end up in logs and shell histories.
+ * Optional query parameters: {@code endpoint} (the API base URL: {@code https://api.cloudflare.com/...}
+ * or a loopback address, for a local server), {@code allow-endpoint=true} (accept an https endpoint
+ * on another host, which then receives the API token) and {@code propagation} (an ISO-8601 duration
+ * such as {@code PT60S}). The API token is never taken from a URI, where it would end up in logs and
+ * shell histories; it comes from {@code CLOUDFLARE_API_TOKEN} or the file named by
+ * {@code CLOUDFLARE_API_TOKEN_FILE}.
  */
 public final class CloudflareKvStoreProvider implements BootstrapStoreProvider {
 
@@ -76,6 +79,13 @@ public final class CloudflareKvStoreProvider implements BootstrapStoreProvider {
         if (query.containsKey("endpoint")) {
             b.baseUrl(URI.create(query.get("endpoint")));
         }
+        if (query.containsKey("allow-endpoint")) {
+            String allow = query.get("allow-endpoint");
+            if (!allow.equals("true") && !allow.equals("false")) {
+                throw new ConfigurationException("allow-endpoint must be true or false, got '" + allow + "'");
+            }
+            b.allowEndpoint(Boolean.parseBoolean(allow));
+        }
         if (query.containsKey("propagation")) {
             try {
                 b.propagationBound(Duration.parse(query.get("propagation")));
@@ -105,8 +115,9 @@ public final class CloudflareKvStoreProvider implements BootstrapStoreProvider {
                 throw new ConfigurationException("query parameter '" + pair + "' has no value");
             }
             String k = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-            if (!k.equals("endpoint") && !k.equals("propagation")) {
-                throw new ConfigurationException("unknown query parameter '" + k + "'; accepted: endpoint, propagation");
+            if (!k.equals("endpoint") && !k.equals("propagation") && !k.equals("allow-endpoint")) {
+                throw new ConfigurationException("unknown query parameter '" + k
+                        + "'; accepted: endpoint, allow-endpoint, propagation");
             }
             out.put(k, URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }

@@ -92,6 +92,29 @@ class CloudflareKvStoreProviderTest {
     }
 
     @Test
+    void theEndpointIsCloudflaresOrLoopbackUnlessTheUserAllowsAnother() {
+        CloudflareKvStoreProvider p = new CloudflareKvStoreProvider(ENV);
+        assertThatThrownBy(() -> p.open(URI.create("cloudflare-kv:env?endpoint=https://kv.example.com/client/v4")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("allow-endpoint=true")
+                .hasMessageNotContaining("tok-3n-value");
+        assertThatThrownBy(() -> p.open(URI.create("cloudflare-kv:env?endpoint=https://api.cloudflare.com.evil.example/x")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("allow-endpoint");
+        try (BootstrapStore s = p.open(URI.create(
+                "cloudflare-kv:env?endpoint=https://kv.example.com/client/v4&allow-endpoint=true"))) {
+            assertThat(s.toString()).contains("https://kv.example.com/client/v4");
+        }
+        // Allowed or not, plain http goes to loopback only.
+        assertThatThrownBy(() -> p.open(URI.create(
+                "cloudflare-kv:env?endpoint=http://kv.example.com/client/v4&allow-endpoint=true")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("https");
+        try (BootstrapStore s = p.open(URI.create("cloudflare-kv:env?endpoint=http://127.0.0.2:9/client/v4"))) {
+            assertThat(s.retriesItself()).isTrue();
+        }
+        assertThatThrownBy(() -> p.open(URI.create("cloudflare-kv:env?allow-endpoint=yes")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("true or false");
+    }
+
+    @Test
     void theTokenMayComeFromAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path f = dir.resolve("cf-token");
         java.nio.file.Files.writeString(f, "tok-from-file\n");
@@ -106,5 +129,9 @@ class CloudflareKvStoreProviderTest {
         assertThatThrownBy(() -> new CloudflareKvStoreProvider(both).open(URI.create("cloudflare-kv:env")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("both CLOUDFLARE_API_TOKEN and CLOUDFLARE_API_TOKEN_FILE are set");
+        Map<String, String> missing = Map.of("CLOUDFLARE_ACCOUNT_ID", "a", "CLOUDFLARE_KV_NAMESPACE_ID", "n",
+                "CLOUDFLARE_API_TOKEN_FILE", dir.resolve("absent").toString());
+        assertThatThrownBy(() -> new CloudflareKvStoreProvider(missing).open(URI.create("cloudflare-kv:env")))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("CLOUDFLARE_API_TOKEN_FILE");
     }
 }

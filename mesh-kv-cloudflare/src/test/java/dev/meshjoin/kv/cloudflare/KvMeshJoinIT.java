@@ -1,10 +1,11 @@
 package dev.meshjoin.kv.cloudflare;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
@@ -28,12 +29,16 @@ class KvMeshJoinIT {
     private MeshHarness mesh;
 
     private MeshHarness harness() {
-        kv = LocalKvServer.builder().token("kv-token").propagationDelay(DELAY).build();
+        return harness(LocalKvServer.builder());
+    }
+
+    private MeshHarness harness(LocalKvServer.Builder server) {
+        kv = server.token("kv-token").propagationDelay(DELAY).build();
         mesh = MeshHarness.builder()
                 .storeFactory(name -> CloudflareKvStore.builder().baseUrl(kv.baseUrl()).accountId(kv.accountId())
                         .namespaceId(kv.namespaceId()).apiToken("kv-token").propagationBound(DELAY).build())
                 .caProvider(new TestDoubleCertificateAuthorityProvider())
-                .caKeyCodec(SecretCodecFactory.passphrase("kv-ca-passphrase".toCharArray()))
+                .caKeyCodec(SecretCodecs.passphrase("kv-ca-passphrase".toCharArray()))
                 .joinTimeout(Duration.ofSeconds(60)).build();
         return mesh;
     }
@@ -88,6 +93,21 @@ class KvMeshJoinIT {
         assertThat(deletes).as(row + ": DELETE").isEqualTo(promised.writes().part("DELETE"));
         assertThat((long) measured.get(RequestKind.LIST)).as(row + ": lists").isEqualTo(promised.lists().total());
         assertThat((long) measured.get(RequestKind.REFUSED)).as(row + ": refused requests").isZero();
+    }
+
+    @Test
+    void aJoinFailsAtOnceWhenTheFreeTiersDailyWritesAreUsedUp() {
+        // The day's writes are gone (0 left); reads still work, so the node gets as far as its first write.
+        MeshHarness h = harness(LocalKvServer.builder().freeTier(100_000, 0, 1_000, 1_000));
+        long t0 = System.nanoTime();
+        NodeStatus s = h.node("founder").join();
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+
+        assertThat(s.state()).isEqualTo(NodeState.FAILED);
+        assertThat(s.detail()).contains("the Cloudflare free tier's daily writes are used up; they reset at 00:00 UTC");
+        assertThat(took).as("at once, not after retries or the join timeout").isLessThan(Duration.ofSeconds(5));
+        assertThat(kv.requests(RequestKind.PUT)).as("one write, refused, not retried").isEqualTo(1);
+        assertThat(kv.latestValue(kv.namespaceId(), "mesh/test/founder")).isNull();
     }
 
     private Map<RequestKind, Integer> counts() {

@@ -14,11 +14,15 @@ class MultipartProperties {
 
     @Property
     void valueAndMetadataRoundTrip(@ForAll @Size(max = 2048) byte[] value, @ForAll @Size(max = 300) byte[] metadata) {
-        Multipart m = new Multipart().field("value", value).field("metadata", metadata);
+        Multipart m = new Multipart().file("value", value).json("metadata", metadata);
         Map<String, byte[]> parsed = MultipartFormData.parse(m.contentType(), m.body());
         assertThat(parsed).containsOnlyKeys("value", "metadata");
         assertThat(parsed.get("value")).isEqualTo(value);
         assertThat(parsed.get("metadata")).isEqualTo(metadata);
+        // The value travels as a file part (stored as bytes), the metadata as application/json.
+        String head = new String(m.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(head).contains("name=\"value\"; filename=\"value\"\r\nContent-Type: application/octet-stream")
+                .contains("name=\"metadata\"\r\nContent-Type: application/json");
     }
 
     @Property
@@ -26,7 +30,7 @@ class MultipartProperties {
         byte[] tricky = ("\r\n--meshjoin-\r\n--\r\n\r\nContent-Disposition: form-data; name=\"value\"\r\n\r\n"
                 + new String(noise, java.nio.charset.StandardCharsets.ISO_8859_1))
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        Multipart m = new Multipart().field("value", tricky);
+        Multipart m = new Multipart().file("value", tricky);
         assertThat(MultipartFormData.parse(m.contentType(), m.body()).get("value")).isEqualTo(tricky);
     }
 
@@ -42,7 +46,7 @@ class MultipartProperties {
 
     @Property
     void truncatedBodiesAreRefused(@ForAll @Size(min = 1, max = 200) byte[] value) {
-        Multipart m = new Multipart().field("value", value);
+        Multipart m = new Multipart().file("value", value);
         byte[] body = m.body();
         byte[] cut = java.util.Arrays.copyOf(body, body.length - 12 - value.length / 2);
         assertThatThrownBy(() -> MultipartFormData.parse(m.contentType(), cut))

@@ -113,14 +113,29 @@ final class NebulaLogPump implements Runnable {
         return new NebulaLogEvent(level, trimmed, Map.of(), false);
     }
 
+    /**
+     * Lines Nebula prints at INFO on every start that say nothing an operator acts on: its config
+     * dump ({@code nebula -test}), one line per firewall rule, the host map and punching settings,
+     * and the outgoing half of each handshake (the incoming half says the peer answered). They go
+     * to debug, so an operator's log has one line per event.
+     */
+    static boolean isStartupChatter(NebulaLogEvent e) {
+        String m = e.message();
+        if (!e.json()) {
+            return m.contains("msg=\"pki:") || m.contains("msg=\"firewall:") || m.contains("msg=\"Firewall");
+        }
+        return m.startsWith("Firewall rule added") || m.equals("Firewall started") || m.equals("Main HostMap created")
+                || m.equals("UDP hole punching enabled") || m.startsWith("Loaded send_recv_error config")
+                || m.equals("Read relay from config") || m.equals("Handshake message sent");
+    }
+
     private void log(NebulaLogEvent e) {
         String extra = e.fields().isEmpty() ? "" : " " + e.fields();
         switch (e.level()) {
             case "trace", "debug" -> DAEMON.debug("[{}] {}{}", node, e.message(), extra);
             case "info" -> {
-                // Nebula's text-format config dump (nebula -test) is long and not news: keep it at debug.
-                if (!e.json() && (e.message().contains("msg=\"pki:") || e.message().contains("msg=\"firewall:"))) {
-                    DAEMON.debug("[{}] {}", node, e.message());
+                if (isStartupChatter(e)) {
+                    DAEMON.debug("[{}] {}{}", node, e.message(), extra);
                 } else {
                     DAEMON.info("[{}] {}{}", node, e.message(), extra);
                 }

@@ -769,7 +769,13 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         health = next;
         lock.notifyAll();
         if (prev.state() != state) {
-            LOG.info("{}: overlay {} -> {}: {}", config == null ? "-" : config.nodeName(), prev.state(), state, detail);
+            // Listeners (MeshNode, and through it meshctl) report transitions; the log keeps the bad ones.
+            String node = config == null ? "-" : config.nodeName();
+            if (state == OverlayState.DEGRADED || state == OverlayState.FAILED) {
+                LOG.warn("{}: overlay {} -> {}: {}", node, prev.state(), state, detail);
+            } else {
+                LOG.debug("{}: overlay {} -> {}: {}", node, prev.state(), state, detail);
+            }
         }
         for (OverlayListener l : listeners) {
             notifier.execute(() -> {

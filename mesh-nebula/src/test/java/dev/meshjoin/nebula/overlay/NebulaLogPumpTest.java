@@ -21,6 +21,22 @@ class NebulaLogPumpTest {
     static final String TEXT = "time=\"2026-11-25T06:15:23Z\" level=error msg=\"Failed to load ca from config\" error=\"unable to read\"";
 
     @Test
+    void startupChatterIsToldApartFromEvents() {
+        // Real start-up lines of nebula 1.6.1 (logged on every start, one per firewall rule).
+        String rule = "{\"firewallRule\":{\"direction\":\"outgoing\",\"proto\":0},\"level\":\"info\","
+                + "\"msg\":\"Firewall rule added\",\"time\":\"2026-12-01T19:33:27Z\"}";
+        String started = "{\"firewallHash\":\"a671\",\"level\":\"info\",\"msg\":\"Firewall started\"}";
+        String sent = "{\"handshake\":{\"stage\":1},\"level\":\"info\",\"msg\":\"Handshake message sent\"}";
+        String textDump = "time=\"2026-12-01T19:33:27Z\" level=info msg=\"firewall: rules\" rules=[]";
+        for (String line : List.of(rule, started, sent, textDump)) {
+            assertThat(NebulaLogPump.isStartupChatter(NebulaLogPump.parse(line))).as(line).isTrue();
+        }
+        for (String line : List.of(ACTIVE, HANDSHAKE, BIND, TEXT)) {
+            assertThat(NebulaLogPump.isStartupChatter(NebulaLogPump.parse(line))).as(line).isFalse();
+        }
+    }
+
+    @Test
     void parsesJsonLines() {
         NebulaLogEvent a = NebulaLogPump.parse(ACTIVE);
         assertThat(a.json()).isTrue();

@@ -29,7 +29,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,14 +54,12 @@ class NebulaOverlayDriverIT {
     record Node(String name, NetnsHost host, Ipv4Address overlay, OverlayConfig config, NebulaOverlayDriver driver) {
     }
 
-    @BeforeAll
-    static void needsRootAndBinaries() {
-        assumeTrue(NetnsLab.unavailableReason().isEmpty(), () -> "skipped: " + NetnsLab.unavailableReason().orElse(""));
-        assumeTrue(NebulaCertTool.unavailableReason().isEmpty(), () -> "skipped: " + NebulaCertTool.unavailableReason().orElse(""));
-    }
-
+    // Checked before each test, not in @BeforeAll: an assumption there makes Failsafe count no test at
+    // all, while here every test is reported skipped with the reason.
     @BeforeEach
     void mesh() throws Exception {
+        assumeTrue(NetnsLab.unavailableReason().isEmpty(), () -> "skipped: " + NetnsLab.unavailableReason().orElse(""));
+        assumeTrue(NebulaCertTool.unavailableReason().isEmpty(), () -> "skipped: " + NebulaCertTool.unavailableReason().orElse(""));
         lab = NetnsLab.create(3);
         certs = new NebulaCertTool(Files.createDirectories(tmp.resolve("ca"))).ca("it-ca");
         lighthouse = new Lighthouse("lh", Ipv4Address.parse("10.77.0.1"),

@@ -84,6 +84,26 @@ class CloudflareDoStoreIT {
     }
 
     @Test
+    void eachOperationIsOneRequestCountedAtTheWorker() throws Exception {
+        String path = "/v1/" + prefix + "prod/";
+        int[] before = {StoreWorker.dev().requests(path)};
+        java.util.function.IntSupplier sent = () -> {
+            int now = StoreWorker.dev().requests(path);
+            int d = now - before[0];
+            before[0] = now;
+            return d;
+        };
+        store.get("mesh/prod/ops");
+        Entry e = store.putIfAbsent("mesh/prod/ops", bytes("v"), Duration.ofMinutes(5)).orElseThrow();
+        store.get("mesh/prod/ops");
+        Entry e2 = store.compareAndSet("mesh/prod/ops", e.version(), bytes("w"), Duration.ofMinutes(5)).orElseThrow();
+        store.list("mesh/prod/");
+        store.delete("mesh/prod/ops", e2.version());
+        Thread.sleep(300); // wrangler logs a request just after answering it
+        assertThat(sent.getAsInt()).isEqualTo(6);
+    }
+
+    @Test
     void versionsAreNeverReusedAfterADelete() {
         Entry a = store.putIfAbsent("mesh/prod/k", bytes("a")).orElseThrow();
         assertThat(store.delete("mesh/prod/k", a.version())).isTrue();

@@ -1,11 +1,12 @@
 package dev.meshjoin.store.cloudflare;
 
+import dev.meshjoin.core.secret.SecretCodecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.api.store.KeyVersion;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.core.SecretCodecFactory;
+import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.harness.MeshHarness;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class DoMeshJoinIT {
         mesh = MeshHarness.builder()
                 .storeFactory(name -> StoreWorker.store(prefix))
                 .caProvider(new TestDoubleCertificateAuthorityProvider())
-                .caKeyCodec(SecretCodecFactory.passphrase("do-ca-passphrase".toCharArray()))
+                .caKeyCodec(SecretCodecs.passphrase("do-ca-passphrase".toCharArray()))
                 .joinTimeout(Duration.ofSeconds(60)).build();
         long started = System.nanoTime();
         List<NodeStatus> all = mesh.joinAll(mesh.names("do", 10));

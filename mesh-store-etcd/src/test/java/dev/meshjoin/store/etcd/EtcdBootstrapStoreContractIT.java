@@ -1,6 +1,7 @@
 package dev.meshjoin.store.etcd;
 
 import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.testkit.etcd.EtcdServer;
 import dev.meshjoin.testkit.store.BootstrapStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -17,7 +18,7 @@ class EtcdBootstrapStoreContractIT extends BootstrapStoreContract {
 
     @BeforeAll
     static void startEtcd() throws Exception {
-        etcd = EtcdServer.start();
+        etcd = EtcdServer.startIfInstalled();
     }
 
     @AfterAll
@@ -30,7 +31,7 @@ class EtcdBootstrapStoreContractIT extends BootstrapStoreContract {
     @Override
     protected BootstrapStore newStore() {
         return EtcdBootstrapStore.builder()
-                .endpoint(etcd.clientUrl())
+                .endpoint(EtcdServer.assumeRunning(etcd).clientUrl())
                 .keyPrefix("contract-" + RUN.incrementAndGet() + "/")
                 .build();
     }

@@ -34,6 +34,10 @@ import org.junit.jupiter.api.Test;
  * <p>Concurrency checks run only for stores that declare themselves linearizable. Expiry checks
  * run only when the subclass can move the store's clock ({@link #advanceTime(Duration)}); a store
  * whose writes take time to show overrides {@link #settle()}.
+ *
+ * <p>It is a JUnit 5 test class asserting with AssertJ; the testkit declares both optional, so a
+ * project that extends it brings its own {@code junit-jupiter} and {@code assertj-core} test
+ * dependencies (as any JUnit 5 project has).
  */
 public abstract class BootstrapStoreContract {
 

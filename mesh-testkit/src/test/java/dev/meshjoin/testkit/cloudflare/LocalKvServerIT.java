@@ -112,6 +112,11 @@ class LocalKvServerIT {
         HttpResponse<String> shortTtl = put("ttl", "v", "?expiration_ttl=59");
         assertThat(shortTtl.statusCode()).isEqualTo(400);
         assertThat(json(shortTtl).path("errors").get(0).path("message").asText()).contains("at least 60");
+        assertThat(errorCode(shortTtl)).as("a bad expiration_ttl is error 10034").isEqualTo(10034);
+        assertThat(errorCode(put("ttl", "v", "?expiration_ttl=soon"))).isEqualTo(10034);
+        HttpResponse<String> pastExpiry = put("ttl", "v", "?expiration=" + (clock.instant().getEpochSecond() + 10));
+        assertThat(pastExpiry.statusCode()).isEqualTo(400);
+        assertThat(errorCode(pastExpiry)).as("a bad expiration is error 10033").isEqualTo(10033);
         assertThat(put("ttl", "v", "?expiration_ttl=60").statusCode()).isEqualTo(200);
 
         MultipartFormDataBody big = new MultipartFormDataBody("v", "{\"m\":\"" + "x".repeat(1020) + "\"}");

@@ -1,4 +1,4 @@
-package dev.meshjoin.store.etcd;
+package dev.meshjoin.testkit.etcd;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * ports, for integration tests. Skips the calling test when the binary is missing; killed on
  * {@link #close()} and, should a test run die, by a shutdown hook.
  */
-final class EtcdServer implements AutoCloseable {
+public final class EtcdServer implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final URI clientUrl;
@@ -36,7 +36,8 @@ final class EtcdServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    static Path binary() {
+    /** The etcd binary: {@code ETCD_BINARY}, else {@code etcd} on the PATH. */
+    public static Path binary() {
         String override = System.getenv("ETCD_BINARY");
         if (override != null) {
             return Path.of(override);
@@ -50,11 +51,42 @@ final class EtcdServer implements AutoCloseable {
         return Path.of("/usr/bin/etcd");
     }
 
+    /** Why etcd cannot be started here, if it cannot. */
+    public static java.util.Optional<String> unavailableReason() {
+        Path bin = binary();
+        return Files.isExecutable(bin) ? java.util.Optional.empty() : java.util.Optional.of("skipped: the etcd binary is"
+                + " missing (" + bin + "); install Debian's etcd-server (apt-get install etcd-server) or set ETCD_BINARY");
+    }
+
+    /**
+     * For a test class's {@code @BeforeAll}: etcd started, or null when it is not installed. The
+     * class then calls {@link #assumeRunning} before each test, so each is reported skipped with
+     * the reason (an assumption in {@code @BeforeAll} would make Failsafe count no test at all).
+     */
+    public static EtcdServer startIfInstalled() throws Exception {
+        return unavailableReason().isPresent() ? null : start();
+    }
+
+    /** Skips the calling test, with the reason, when etcd is not running. */
+    public static EtcdServer assumeRunning(EtcdServer server) {
+        assumeTrue(server != null, () -> unavailableReason().orElse("etcd did not start"));
+        return server;
+    }
+
     /** Starts etcd and waits until it reports healthy; skips the test if etcd is not installed. */
-    static EtcdServer start() throws Exception {
+    public static EtcdServer start() throws Exception {
         Path bin = binary();
         assumeTrue(Files.isExecutable(bin), "the etcd binary is missing (" + bin
                 + "); install Debian's etcd-server (apt-get install etcd-server) or set ETCD_BINARY");
+        return launch();
+    }
+
+    /** Starts etcd and waits until it reports healthy, outside a test (a benchmark). */
+    public static EtcdServer launch() throws Exception {
+        Path bin = binary();
+        if (!Files.isExecutable(bin)) {
+            throw new IllegalStateException("the etcd binary is missing (" + bin + "); apt-get install etcd-server");
+        }
         Path dir = Files.createTempDirectory("meshjoin-etcd-");
         int client = freePort();
         int peer = freePort();
@@ -79,7 +111,8 @@ final class EtcdServer implements AutoCloseable {
         return server;
     }
 
-    URI clientUrl() {
+    /** {@code http://127.0.0.1:PORT}, the client URL. */
+    public URI clientUrl() {
         return clientUrl;
     }
 
@@ -104,12 +137,30 @@ final class EtcdServer implements AutoCloseable {
         throw new IllegalStateException("etcd did not become healthy within " + timeout + ": " + log());
     }
 
-    String log() {
+    /** What etcd printed so far. */
+    public String log() {
         try {
             return Files.readString(dir.resolve("etcd.log"));
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
+    }
+
+    /**
+     * The gRPC requests etcd has handled so far (its {@code grpc_server_handled_total} metric),
+     * counted at the server: each request of the JSON gateway is one of them.
+     */
+    public long requestsHandled() throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        String metrics = http.send(HttpRequest.newBuilder(clientUrl.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        long total = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("grpc_server_handled_total{") && !line.contains("grpc_method=\"Watch\"")) {
+                total += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
     }
 
     private static int freePort() throws IOException {

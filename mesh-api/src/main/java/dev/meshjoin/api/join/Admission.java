@@ -1,4 +1,4 @@
-package dev.meshjoin.core.join;
+package dev.meshjoin.api.join;
 
 import dev.meshjoin.api.JoinRefusedException;
 import java.util.List;

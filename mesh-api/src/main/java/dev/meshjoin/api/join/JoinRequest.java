@@ -1,4 +1,4 @@
-package dev.meshjoin.core.join;
+package dev.meshjoin.api.join;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.meshjoin.core.join;
+package dev.meshjoin.api.join;
 
 import java.util.List;
 import java.util.Objects;

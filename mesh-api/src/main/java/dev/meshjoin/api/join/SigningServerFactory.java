@@ -1,4 +1,4 @@
-package dev.meshjoin.core.join;
+package dev.meshjoin.api.join;
 
 import dev.meshjoin.api.ca.CertificateAuthority;
 import dev.meshjoin.api.ca.HostCertificate;
@@ -8,18 +8,14 @@ import dev.meshjoin.api.net.Endpoint;
 @FunctionalInterface
 public interface SigningServerFactory {
 
-    /** Starts serving; the returned server stops when closed. */
-    SigningServer start(Endpoint bindTo, JoinHandler handler);
-
     /**
-     * Starts serving for a lighthouse. A service that certifies its own key (to be pinned by
-     * joiners through the network's CA) uses the CA and the lighthouse's certificate; the default
-     * ignores them.
+     * Starts serving for a lighthouse; the returned server stops when closed.
+     *
+     * @param ca the network's CA; a service that certifies its own key (to be pinned by joiners)
+     *     signs with it
+     * @param lighthouseCertificate the lighthouse's own certificate
      */
-    default SigningServer start(Endpoint bindTo, JoinHandler handler, CertificateAuthority ca,
-                                HostCertificate lighthouseCertificate) {
-        return start(bindTo, handler);
-    }
+    SigningServer start(Endpoint bindTo, JoinHandler handler, CertificateAuthority ca, HostCertificate lighthouseCertificate);
 
     /** A running signing service. */
     interface SigningServer extends AutoCloseable {

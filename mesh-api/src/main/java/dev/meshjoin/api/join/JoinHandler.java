@@ -1,4 +1,4 @@
-package dev.meshjoin.core.join;
+package dev.meshjoin.api.join;
 
 /** The lighthouse side of a join: turns a request into a response or a refusal. */
 @FunctionalInterface

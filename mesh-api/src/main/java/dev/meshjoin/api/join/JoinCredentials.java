@@ -1,0 +1,19 @@
+package dev.meshjoin.api.join;
+
+/**
+ * Produces the credential a joining node attaches to its request: a proof bound to the request's
+ * content (so it cannot be lifted onto another request), never a secret itself.
+ */
+@FunctionalInterface
+public interface JoinCredentials {
+
+    /**
+     * The proof for one request.
+     *
+     * @param network the network as its record describes it (credentials derived from a secret need its salt)
+     * @param node the joining node's name
+     * @param publicKey the key the request asks to have certified
+     * @param nonce the request's fresh nonce
+     */
+    byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce);
+}

@@ -1,0 +1,74 @@
+package dev.meshjoin.bench;
+
+import dev.meshjoin.NebulaMesh;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.core.MeshNode;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.api.join.JoinCredentials;
+import dev.meshjoin.core.signing.NetworkSecretCredentials;
+import dev.meshjoin.core.store.BootstrapStores;
+import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The embedded join as a worker process sees it: {@code join()} to READY with the real Nebula
+ * daemon, in a JVM that is already running. The first join of the JVM is printed apart (cold:
+ * class loading, JIT, the secret's PBKDF2); then {@code joins} more, each a new node (new key pair,
+ * new address, new overlay) with the worker's same credentials, left before the next. Needs a
+ * running lighthouse of the network reachable from here (demo.sh --measure runs this inside a
+ * node's namespace against the demo's founder) and root for nebula's tun device.
+ *
+ * <pre>
+ * MESH_SECRET=… java -cp "mesh-bench/target/mesh-bench-0.1.0-SNAPSHOT.jar:mesh-bench/target/lib/*" \
+ *     dev.meshjoin.bench.WarmJoinBench STORE-URI NETWORK [joins after the first, default 7]
+ * </pre>
+ */
+public final class WarmJoinBench {
+    private WarmJoinBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: WarmJoinBench STORE-URI NETWORK [joins]");
+        }
+        int joins = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        String secret = System.getenv("MESH_SECRET");
+        if (secret == null || secret.isEmpty()) {
+            throw new IllegalArgumentException("set MESH_SECRET to the network secret");
+        }
+        JoinCredentials credentials = new NetworkSecretCredentials(secret.toCharArray());
+        Path dir = Files.createTempDirectory("warm-join-bench");
+        List<Double> warm = new ArrayList<>();
+        try (BootstrapStore store = BootstrapStores.open(args[0])) {
+            for (int i = 0; i <= joins; i++) {
+                MeshNode node = NebulaMesh.builder(store, args[1], credentials, null, null, NebulaOverlayDriver.builder())
+                        .nodeName("warm-" + ProcessHandle.current().pid() + "-" + i)
+                        .stateDirectory(dir.resolve("n" + i))
+                        .build();
+                long t0 = System.nanoTime();
+                NodeStatus status = node.join();
+                double ms = (System.nanoTime() - t0) / 1e6;
+                if (status.state() != NodeState.READY) {
+                    node.close();
+                    throw new IllegalStateException("join " + i + " ended " + status.state() + ": " + status.detail());
+                }
+                node.leave();
+                if (i == 0) {
+                    System.out.printf("first join in this JVM: %.0f ms%n", ms);
+                } else {
+                    warm.add(ms);
+                }
+            }
+        }
+        List<Double> sorted = new ArrayList<>(warm);
+        Collections.sort(sorted);
+        System.out.printf("warm embedded join() -> READY over %d joins: %s ms; median %.0f ms, min %.0f, max %.0f%n",
+                joins, warm.stream().map(d -> String.format("%.0f", d)).toList(), sorted.get(sorted.size() / 2),
+                sorted.get(0), sorted.get(sorted.size() - 1));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.meshjoin.testkit.cloudflare;
+
+import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/** Answers injected by tests for the next matching requests of the local KV server; thread-safe. */
+final class KvFaults {
+    /**
+     * One injected answer.
+     *
+     * @param only the kind of request it applies to, or null for all
+     * @param apply whether the request is carried out before the injected answer replaces its own
+     */
+    record Fault(RequestKind only, int status, int code, Integer retryAfter, boolean apply) {
+        KvResponse answer() {
+            String msg = switch (code) {
+                case LocalKvServer.API_RATE_LIMIT -> "Please wait and consider throttling your request speed";
+                case LocalKvServer.TOO_MANY_REQUESTS -> "KV PUT failed: 429 Too Many Requests";
+                default -> "Service temporarily unavailable";
+            };
+            KvResponse r = KvResponse.error(status, code, msg).refused();
+            return retryAfter == null ? r : r.header("Retry-After", retryAfter.toString());
+        }
+    }
+
+    private static final class Pending {
+        final Fault fault;
+        int left;
+
+        Pending(Fault fault, int left) {
+            this.fault = fault;
+            this.left = left;
+        }
+    }
+
+    private final List<Pending> pending = new ArrayList<>();
+
+    synchronized void add(RequestKind only, int times, int status, int code, Integer retryAfter, boolean apply) {
+        if (times > 0) {
+            pending.add(new Pending(new Fault(only, status, code, retryAfter, apply), times));
+        }
+    }
+
+    /** The fault for this request, if one is pending for its kind; counts it down. */
+    synchronized Fault take(RequestKind kind) {
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.fault.only() == null || p.fault.only() == kind) {
+                if (--p.left <= 0) {
+                    it.remove();
+                }
+                return p.fault;
+            }
+        }
+        return null;
+    }
+}
