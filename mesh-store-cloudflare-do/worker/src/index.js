@@ -31,6 +31,11 @@ export default {
       if (e instanceof StoreError) {
         return error(e.status, e.code, e.message);
       }
+      if (e && (e.retryable || e.overloaded)) {
+        // The Durable Object was overloaded, reset or moved: the write did not commit, or it did
+        // and a re-send with the same writeId gets its outcome. Either way, trying again is safe.
+        return error(503, "unavailable", "the network's Durable Object is unavailable for a moment; retry");
+      }
       // Never echo internals (or request contents) to the caller.
       console.error("meshjoin store: unexpected failure", e && e.stack ? e.stack : e);
       return error(500, "internal", "the store Worker failed unexpectedly; see its logs (wrangler tail)");

@@ -125,32 +125,32 @@ export class MeshStore extends DurableObject {
   }
 
   read(key) {
-    const row = this.live(key, Date.now());
-    return { entry: row ? this.entryOf(row, true) : null };
+    const row = this.#live(key, Date.now());
+    return { entry: row ? this.#entryOf(row, true) : null };
   }
 
   putIfAbsent(key, value, ttlMs, writeId) {
-    return this.write(writeId, ttlMs, (now) => {
-      if (this.live(key, now)) {
+    return this.#write(writeId, ttlMs, (now) => {
+      if (this.#live(key, now)) {
         return { entry: null, conflict: true };
       }
-      return { entry: this.store(key, value, ttlMs, now) };
+      return { entry: this.#store(key, value, ttlMs, now) };
     });
   }
 
   compareAndSet(key, expectedVersion, value, ttlMs, writeId) {
-    return this.write(writeId, ttlMs, (now) => {
-      const row = this.live(key, now);
+    return this.#write(writeId, ttlMs, (now) => {
+      const row = this.#live(key, now);
       if (!row || row.version !== expectedVersion) {
         return { entry: null, conflict: true };
       }
-      return { entry: this.store(key, value, ttlMs, now) };
+      return { entry: this.#store(key, value, ttlMs, now) };
     });
   }
 
   remove(key, expectedVersion, writeId) {
-    return this.write(writeId, null, (now) => {
-      const row = this.live(key, now);
+    return this.#write(writeId, null, (now) => {
+      const row = this.#live(key, now);
       if (!row || row.version !== expectedVersion) {
         return { deleted: false };
       }
@@ -180,28 +180,30 @@ export class MeshStore extends DurableObject {
     args.push(limit);
     const rows = this.sql.exec(query, ...args).toArray();
     return {
-      keys: rows.map((r) => this.entryOf(r, false)),
+      keys: rows.map((r) => this.#entryOf(r, false)),
       cursor: rows.length === limit ? rows[rows.length - 1].key : null,
     };
   }
 
   async alarm() {
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => this.purge(now));
+    this.ctx.storage.transactionSync(() => this.#purge(now));
     this.alarmAt = null;
-    await this.scheduleAlarm(now);
+    await this.#scheduleAlarm(now);
   }
+
+  // ---- internals: private, so the object's RPC surface is the five operations above
 
   // Runs a conditional write once per writeId, atomically, then makes sure expired entries will
   // be purged even if no more requests come.
-  async write(writeId, ttlMs, body) {
+  async #write(writeId, ttlMs, body) {
     const now = Date.now();
     const outcome = this.ctx.storage.transactionSync(() => {
       const seen = this.sql.exec("SELECT outcome FROM writes WHERE write_id = ?", writeId).toArray();
       if (seen.length > 0) {
         return JSON.parse(seen[0].outcome);
       }
-      this.purge(now);
+      this.#purge(now);
       const result = body(now);
       if (result.entry || result.deleted) {
         this.sql.exec("INSERT INTO writes (write_id, outcome, at) VALUES (?, ?, ?)", writeId,
@@ -210,19 +212,19 @@ export class MeshStore extends DurableObject {
       return result;
     });
     if (ttlMs !== null) {
-      await this.scheduleAlarm(now);
+      await this.#scheduleAlarm(now);
     }
     return outcome;
   }
 
-  live(key, now) {
+  #live(key, now) {
     const rows = this.sql.exec(
       "SELECT key, value, version, expires_at FROM entries WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)",
       key, now).toArray();
     return rows.length > 0 ? rows[0] : null;
   }
 
-  store(key, value, ttlMs, now) {
+  #store(key, value, ttlMs, now) {
     const version = this.sql.exec(
       "UPDATE counter SET last_version = last_version + 1 WHERE id = 1 RETURNING last_version").one().last_version;
     const expiresAt = ttlMs === null ? null : now + ttlMs;
@@ -231,12 +233,12 @@ export class MeshStore extends DurableObject {
     return { key, version, expiresAt };
   }
 
-  purge(now) {
+  #purge(now) {
     this.sql.exec("DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?", now);
     this.sql.exec("DELETE FROM writes WHERE at <= ?", now - WRITE_MEMORY_MS);
   }
 
-  async scheduleAlarm(now) {
+  async #scheduleAlarm(now) {
     if (this.alarmAt === undefined) {
       this.alarmAt = await this.ctx.storage.getAlarm();
     }
@@ -255,7 +257,7 @@ export class MeshStore extends DurableObject {
     this.alarmAt = at;
   }
 
-  entryOf(row, withValue) {
+  #entryOf(row, withValue) {
     const out = { key: row.key, version: row.version, expiresAt: row.expires_at === null ? null : row.expires_at };
     if (withValue) {
       out.value = toBase64(row.value);

@@ -2,6 +2,8 @@ package dev.meshjoin.examples;
 
 import dev.meshjoin.NebulaMesh;
 import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.api.secret.SecretSource;
+import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
@@ -11,6 +13,7 @@ import dev.meshjoin.nebula.overlay.NebulaOverlayDriver;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A worker that embeds a mesh join, configured by environment variables in the spirit of the
@@ -19,7 +22,8 @@ import java.util.Map;
  * <pre>
  * VPN_ENABLED=true            join the mesh at all (false: skip it and use the other transport)
  * WORKER_ID=worker-7          the node name
- * MESH_SECRET=…               the network secret (VPN_ENCRYPTION_KEY is read if it is unset)
+ * MESH_SECRET=…               the network secret (VPN_ENCRYPTION_KEY is read if it is unset); each
+ *                             secret may come from a file instead: MESH_SECRET_FILE=/run/secrets/…
  * MESH_CA_PASSPHRASE=…        seals the CA key; needed where MESH_PUBLIC_ENDPOINT is set
  * MESH_STORE=file:/var/lib/meshjoin/store   the bootstrap store URI (or cloudflare-kv:env, etcd://…)
  * MESH_STATE_DIR=/var/lib/meshjoin/worker-7
@@ -37,18 +41,20 @@ public final class WorkerMain {
             System.out.println("VPN_ENABLED=false: not joining the mesh; using the fallback transport");
             return;
         }
-        String secret = env.getOrDefault("MESH_SECRET", env.get("VPN_ENCRYPTION_KEY"));
-        if (secret == null || secret.isEmpty()) {
-            System.err.println("set MESH_SECRET (or VPN_ENCRYPTION_KEY) to the network secret");
+        // Secrets as UTF-8 bytes whatever the locale, each also from a file (NAME_FILE).
+        SecretSource secrets = SecretSource.process();
+        Optional<SecretValue> secret = secrets.read("MESH_SECRET").or(() -> secrets.read("VPN_ENCRYPTION_KEY"));
+        if (secret.isEmpty() || secret.get().isEmpty()) {
+            System.err.println("set MESH_SECRET (or VPN_ENCRYPTION_KEY, or MESH_SECRET_FILE) to the network secret");
             System.exit(1);
         }
         String network = env.getOrDefault("MESH_NETWORK", "mesh");
-        String caPassphrase = env.getOrDefault("MESH_CA_PASSPHRASE", "");
+        char[] caPassphrase = secrets.read("MESH_CA_PASSPHRASE").filter(v -> !v.isEmpty()).map(SecretValue::chars)
+                .orElse(null);
         String publicEndpoint = env.get("MESH_PUBLIC_ENDPOINT");
 
         BootstrapStore store = BootstrapStores.open(env.getOrDefault("MESH_STORE", "file:/var/lib/meshjoin/store"));
-        MeshNode node = NebulaMesh.builder(store, network, secret.toCharArray(),
-                        caPassphrase.isEmpty() ? null : caPassphrase.toCharArray(), NebulaOverlayDriver.builder())
+        MeshNode node = NebulaMesh.builder(store, network, secret.get().chars(), caPassphrase, NebulaOverlayDriver.builder())
                 .nodeName(env.getOrDefault("WORKER_ID", "worker"))
                 .groups(List.of("workers"))
                 .publicEndpoint(publicEndpoint == null ? null : Endpoint.parse(publicEndpoint))

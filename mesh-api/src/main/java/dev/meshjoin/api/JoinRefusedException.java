@@ -1,5 +1,7 @@
 package dev.meshjoin.api;
 
+import java.util.Objects;
+
 /**
  * The network refused to admit this node: bad credentials, a name already taken by another key,
  * a request for an address or group the credential does not grant. Retrying the same request
@@ -7,15 +9,15 @@ package dev.meshjoin.api;
  */
 public class JoinRefusedException extends MeshException {
     private static final long serialVersionUID = 1L;
-    private final String reason;
+    private final RefusalReason reason;
 
-    public JoinRefusedException(String reason, String message) {
+    public JoinRefusedException(RefusalReason reason, String message) {
         super(message);
-        this.reason = reason;
+        this.reason = Objects.requireNonNull(reason, "reason");
     }
 
-    /** A stable, machine-readable code such as {@code bad-credential} or {@code invalid-name}. */
-    public String reason() {
+    /** Why: a reason with a stable wire code such as {@code bad-credential}. */
+    public RefusalReason reason() {
         return reason;
     }
 }

@@ -88,7 +88,9 @@ public final class JoinBench {
                 .lighthouses(() -> Set.of(Ipv4Address.parse("10.0.0.1")))
                 .admission(CredentialAdmission.builder(store, "bench").networkSecret(secret.toCharArray(), List.of("workers")).build())
                 .signingServers(HttpSigningServerFactory.builder(store, "bench")
-                        .perSource(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).auditBudget(1_000_000, 1_000_000).build())
+                        .perSource(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0)).auditBudget(1_000_000, 1_000_000)
+                        .joinsPerCredential(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0))
+                        .connections(100_000, 100_000).build())
                 .clock(clock).build()) {
             HostCertificate lhCert = lighthouse.certify("lh", lhKeys.publicKey(), cidr.addressAt(1), List.of());
             lighthouse.claim(cidr.addressAt(1), "lh", lhKeys.publicKey(), lhCert.notAfter());

@@ -93,6 +93,7 @@ public final class UpCommand implements Command {
         PrintStream out = inv.out();
         UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
         AtomicBoolean everReady = new AtomicBoolean();
+        StatusWriter statusFile = new StatusWriter(inv.path(required.get(2)), store.name());
         MeshNode node = NebulaMesh.builder(store, p.get("network"), credentials,
                         secret, caPassphrase, overlay)
                 .nodeName(required.get(0))
@@ -105,6 +106,7 @@ public final class UpCommand implements Command {
                 .joinTimeout(joinTimeout)
                 .certificateValidity(certValidity)
                 .listener(progress)
+                .listener(statusFile)
                 .listener((before, now) -> {
                     if (now.state() == NodeState.READY) {
                         everReady.set(true);
@@ -112,6 +114,7 @@ public final class UpCommand implements Command {
                 })
                 .build();
 
+        statusFile.watch(node);
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         // SIGTERM runs the shutdown hooks: close the node there (which cancels a join in progress

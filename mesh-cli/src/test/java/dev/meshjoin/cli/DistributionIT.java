@@ -89,6 +89,13 @@ class DistributionIT {
         assertThat(tokens).hasSize(1);
         assertThat(tokens.get(0).get("maxUses").asInt()).isEqualTo(3);
 
+        // The class-data archive made in place; later runs use it and say nothing about it.
+        Result cds = run(work, Map.of(), link.toString(), "cds-archive");
+        assertThat(cds.status()).as(cds.out()).isZero();
+        assertThat(home.resolve("lib/meshctl.jsa")).isNotEmptyFile();
+        Result withCds = run(work, Map.of(), link.toString(), "version");
+        assertThat(withCds.out()).isEqualTo(version.out());
+
         Result usage = run(work, Map.of(), link.toString(), "up");
         assertThat(usage.status()).isEqualTo(ExitStatus.USAGE);
         assertThat(usage.out()).contains("missing required flags -name, -store, -state-dir");
@@ -165,7 +172,8 @@ class DistributionIT {
         assertThat(TARGET.resolve(source)).isRegularFile();
         String entry = lines(docker, "ENTRYPOINT").get(0);
         assertThat(entry).isEqualTo("[\"/opt/meshctl/bin/meshctl\"]");
-        assertThat(docker).contains("ln -s /opt/meshctl-${MESHCTL_VERSION} /opt/meshctl");
+        assertThat(docker).contains("ln -s /opt/meshctl-${MESHCTL_VERSION} /opt/meshctl")
+                .contains("/opt/meshctl/bin/meshctl cds-archive");
         assertThat(home.resolve("bin/meshctl")).isExecutable();
         for (String copied : docker.lines().filter(l -> l.startsWith("COPY ")).toList()) {
             assertThat(TARGET.resolve(copied.split("\\s+")[1])).as(copied).exists();

@@ -179,12 +179,25 @@ class MeshctlUpIT {
         assertThat(pingWithin(lab.host(1), overlay.get("node-3"), 15_000)).isTrue();
         assertThat(pingWithin(lab.host(3), overlay.get("node-2"), 15_000)).isTrue();
 
+        // meshctl status reads what the running node wrote in its state directory.
+        Run status = Run.meshctl(tmp, Map.of(), "status", "--state-dir", tmp.resolve("node-2").toString(), "--json");
+        assertThat(status.status()).as(status.out() + status.err()).isZero();
+        com.fasterxml.jackson.databind.JsonNode st = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
+        assertThat(st.get("status").get("state").asText()).isEqualTo("READY");
+        assertThat(st.get("status").get("overlayAddress").asText()).startsWith(overlay.get("node-2") + "/");
+        assertThat(st.get("status").get("role").asText()).isEqualTo("member");
+        assertThat(st.get("status").get("nebulaPid").asLong()).isEqualTo(nebulaPid(lab.host(2)).orElseThrow());
+        assertThat(st.get("status").get("lighthouses").toString()).contains("node-1");
+
         // SIGTERM: a clean leave, exit status 0, no nebula and no tun device left in the namespace.
         Process joiner = processes.get(1);
         joiner.destroy();
         assertThat(joiner.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(joiner.exitValue()).as(output("node-2")).isZero();
         assertThat(nebulaPid(lab.host(2))).isEmpty();
+        Run gone = Run.meshctl(tmp, Map.of(), "status", "--state-dir", tmp.resolve("node-2").toString());
+        assertThat(gone.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(gone.out()).startsWith("not running");
         String links = lab.host(2).exec("ip", "-o", "link", "show").output();
         assertThat(links.lines().filter(l -> !l.contains(": lo:") && !l.contains(": eth0")).toList())
                 .as(links).isEmpty();

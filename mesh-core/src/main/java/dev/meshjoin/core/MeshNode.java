@@ -3,6 +3,7 @@ package dev.meshjoin.core;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ip.IpAllocatorFactory;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
@@ -311,6 +312,8 @@ public final class MeshNode implements AutoCloseable {
          * Needs a public endpoint and the CA passphrase: {@link #caKeyCodec} must open the sealed CA key.
          */
         public Builder lighthouse(boolean v) { d.lighthouse = v; return this; }
+        /** How a lighthouse hands out overlay addresses; default leases in the store. */
+        public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
 

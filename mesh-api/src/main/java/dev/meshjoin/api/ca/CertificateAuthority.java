@@ -12,6 +12,14 @@ package dev.meshjoin.api.ca;
  */
 public interface CertificateAuthority extends CertificateVerifier {
 
+    /**
+     * How long before its signing a certificate (and a CA when created) becomes valid: as long as
+     * the signing service's default timestamp window, so a node whose clock is behind by less
+     * than that accepts the certificate it was just given, rather than finding it "not yet valid".
+     * Never earlier than the CA's own start.
+     */
+    java.time.Duration BACKDATE = java.time.Duration.ofMinutes(2);
+
     /** This authority's own CA certificate. */
     HostCertificate caCertificate();
 

@@ -17,9 +17,18 @@ import java.util.Objects;
  * @param groups the groups granted, in order
  * @param validity how long the certificate is valid, or {@code null} for the authority's default
  *     (until one second before the CA itself expires, as nebula-cert does)
+ * @param backdate how long before now the certificate becomes valid (never before its CA), so a
+ *     holder whose clock is behind accepts it; {@code null} or zero: from now, as nebula-cert
+ *     signs. The signing service uses {@link CertificateAuthority#BACKDATE}.
  */
 public record CertificateRequest(byte[] publicKey, String name, Ipv4Address address, int prefixLength,
-                                 List<String> groups, Duration validity) {
+                                 List<String> groups, Duration validity, Duration backdate) {
+
+    /** A request valid from now. */
+    public CertificateRequest(byte[] publicKey, String name, Ipv4Address address, int prefixLength,
+                              List<String> groups, Duration validity) {
+        this(publicKey, name, address, prefixLength, groups, validity, Duration.ZERO);
+    }
 
     public CertificateRequest {
         Objects.requireNonNull(publicKey, "publicKey");
@@ -31,6 +40,10 @@ public record CertificateRequest(byte[] publicKey, String name, Ipv4Address addr
         }
         if (validity != null && (validity.isNegative() || validity.isZero())) {
             throw new ConfigurationException("certificate validity must be positive, got " + validity);
+        }
+        backdate = backdate == null ? Duration.ZERO : backdate;
+        if (backdate.isNegative()) {
+            throw new ConfigurationException("a certificate cannot be dated into the future; got backdate " + backdate);
         }
         publicKey = publicKey.clone();
     }
@@ -44,7 +57,7 @@ public record CertificateRequest(byte[] publicKey, String name, Ipv4Address addr
     public boolean equals(Object o) {
         return o instanceof CertificateRequest r && java.util.Arrays.equals(publicKey, r.publicKey)
                 && name.equals(r.name) && address.equals(r.address) && prefixLength == r.prefixLength
-                && groups.equals(r.groups) && Objects.equals(validity, r.validity);
+                && groups.equals(r.groups) && Objects.equals(validity, r.validity) && backdate.equals(r.backdate);
     }
 
     @Override

@@ -20,4 +20,16 @@ public interface Admission {
      * @throws JoinRefusedException when the request is not admitted
      */
     List<String> admit(JoinRequest request, String source);
+
+    /**
+     * Called when this node is about to serve joins for {@code network} (after founding it, or before
+     * a restarted or an additional lighthouse writes anything): an admission that keeps state in the
+     * store publishes it, or checks that this node's configuration agrees with it. The default does
+     * nothing.
+     *
+     * @throws dev.meshjoin.api.ConfigurationException when this node's configuration differs from the
+     *     network's (such as another network secret), saying what to fix
+     */
+    default void prepare(JoinNetwork network) {
+    }
 }

@@ -47,6 +47,20 @@ public interface OverlayDriver extends AutoCloseable {
     /** Stops the overlay; a no-op when stopped. */
     void stop();
 
+    /**
+     * Checks that this overlay can run on this host, before the node writes anything to the store:
+     * for Nebula, that the binary is found and new enough and that the listen port can be bound.
+     * The default checks nothing.
+     *
+     * @param listen where this node's overlay will listen, when it may found or serve as lighthouse;
+     *     null for a node that only joins
+     * @throws OverlayException when the overlay cannot run here (the node falls back)
+     * @throws dev.meshjoin.api.ConfigurationException when the configuration cannot work here, such as
+     *     a listen address that is not on this host
+     */
+    default void preflight(dev.meshjoin.api.net.Endpoint listen) {
+    }
+
     @Override
     default void close() {
         stop();

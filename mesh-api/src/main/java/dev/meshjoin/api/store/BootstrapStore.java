@@ -59,6 +59,16 @@ public interface BootstrapStore extends AutoCloseable {
     }
 
     /**
+     * How many writes a day this store can afford, for everything meshjoin writes to it; writers
+     * that may be driven by strangers (the signing service's audit log) budget themselves to a
+     * share of it. {@link Long#MAX_VALUE} (the default) declares no limit. Cloudflare KV's free
+     * tier, for example, allows 1,000 writes a day.
+     */
+    default long writesPerDay() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
      * True when this store retries failed requests by itself (rate limits, outages), bounded by the
      * caller's {@link dev.meshjoin.api.retry.Deadline}; callers then must not add a retry layer of
      * their own. Default false.

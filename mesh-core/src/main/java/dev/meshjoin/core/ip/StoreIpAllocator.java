@@ -204,6 +204,14 @@ public final class StoreIpAllocator implements IpAllocator {
                 return existing.get();
             }
             Optional<Lease> got = tryTake(address, node, keyId, holdUntil, true);
+            if (got.isEmpty()) {
+                // On an eventual store the lease may be visible before its node index: a lease that
+                // names this node and key is this node's own (a lighthouse taking its address back).
+                got = store.get(keys.lease(address)).map(this::readLease)
+                        .filter(r -> r.node().equals(node) && r.keyId().equals(keyId) && !r.pending()
+                                && r.releasedAt() == null)
+                        .map(StoreIpAllocator::toLease);
+            }
             return got.orElseThrow(() -> new AllocationException(address + " is held by another node; "
                     + "choose another address or release it first"));
         }

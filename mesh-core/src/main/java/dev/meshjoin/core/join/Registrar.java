@@ -1,5 +1,6 @@
 package dev.meshjoin.core.join;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.api.join.JoinRequest;
 import dev.meshjoin.api.join.JoinHandler;
@@ -79,29 +80,29 @@ public final class Registrar implements JoinHandler {
     @Override
     public JoinResponse handle(JoinRequest request, String source) {
         if (!request.network().equals(keys.networkName())) {
-            throw new JoinRefusedException("wrong-network", "this lighthouse serves network " + keys.networkName()
+            throw new JoinRefusedException(RefusalReason.WRONG_NETWORK, "this lighthouse serves network " + keys.networkName()
                     + ", not the one requested");
         }
         try {
             StoreKeys.checkName("node name", request.node());
         } catch (RuntimeException e) {
-            throw new JoinRefusedException("invalid-name", e.getMessage());
+            throw new JoinRefusedException(RefusalReason.INVALID_NAME, e.getMessage());
         }
         if (request.publicKey().length != 32) {
-            throw new JoinRefusedException("invalid-key", "the public key must be 32 bytes, got " + request.publicKey().length);
+            throw new JoinRefusedException(RefusalReason.INVALID_KEY, "the public key must be 32 bytes, got " + request.publicKey().length);
         }
         // Reserved groups are refused before the credential is checked, so such a request never
         // consumes a use of an enrollment token.
         for (String group : request.groups()) {
             if (reservedGroups.contains(group)) {
-                throw new JoinRefusedException("reserved-group", "group '" + group + "' is reserved for lighthouses");
+                throw new JoinRefusedException(RefusalReason.RESERVED_GROUP, "group '" + group + "' is reserved for lighthouses");
             }
         }
         List<String> allowed = admission.admit(request, source);
         List<String> granted = new ArrayList<>();
         for (String group : request.groups()) {
             if (!allowed.contains(group)) {
-                throw new JoinRefusedException("group-not-allowed", "the credential does not grant group '" + group + "'");
+                throw new JoinRefusedException(RefusalReason.GROUP_NOT_ALLOWED, "the credential does not grant group '" + group + "'");
             }
             if (!granted.contains(group)) {
                 granted.add(group);
@@ -112,20 +113,44 @@ public final class Registrar implements JoinHandler {
         if (notAfter.isAfter(caNotAfter)) {
             notAfter = caNotAfter.minusSeconds(1);
         }
+        // A lease this attempt creates is released again if the attempt fails, so a failed join
+        // holds no address; a re-join's existing lease stays (its certificate is still valid).
+        // Told by its allocation time, which costs no extra store read.
+        Instant before = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Lease lease;
         try {
             // The CA counts validity from its own "now", a moment later, in whole seconds: hold the
             // address a little longer than asked so it never ends before the certificate does.
             lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter.plus(SIGNING_SLACK));
         } catch (AllocationException e) {
-            throw new JoinRefusedException("no-address", e.getMessage());
+            throw new JoinRefusedException(RefusalReason.NO_ADDRESS, e.getMessage());
         }
-        HostCertificate cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
-                allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter)));
-        recordMember(request.node(), cert, granted);
+        boolean fresh = !lease.allocatedAt().isBefore(before);
+        HostCertificate cert;
+        try {
+            cert = ca.issue(new CertificateRequest(request.publicKey(), request.node(), lease.address(),
+                    allocator.network().prefixLength(), granted, Duration.between(clock.instant(), notAfter),
+                    CertificateAuthority.BACKDATE));
+            recordMember(request.node(), cert, granted);
+        } catch (RuntimeException e) {
+            if (fresh) {
+                releaseAfterFailure(request.node(), e);
+            }
+            throw e;
+        }
         // The signing service's audit log reports each admission once, at INFO; this is the detail.
         LOG.debug("admitted {} from {} at {} (certificate {})", request.node(), source, lease.address(), cert.fingerprint());
         return new JoinResponse(cert.pemText(), lease.address() + "/" + allocator.network().prefixLength(), granted, source);
+    }
+
+    private void releaseAfterFailure(String node, RuntimeException cause) {
+        try {
+            allocator.release(node);
+        } catch (RuntimeException e) {
+            // The store may still be down: the lease then lapses at its hold time.
+            cause.addSuppressed(e);
+            LOG.warn("could not release the address of the failed join of {}: {}", node, e.getMessage());
+        }
     }
 
     private void recordMember(String node, HostCertificate cert, List<String> groups) {

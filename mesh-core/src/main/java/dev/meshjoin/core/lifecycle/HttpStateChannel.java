@@ -1,6 +1,7 @@
 package dev.meshjoin.core.lifecycle;
 
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
@@ -81,7 +82,7 @@ public final class HttpStateChannel implements StateChannel {
             // not one of ours
         }
         if (r.statusCode() == 403 && refusal != null) {
-            throw new JoinRefusedException(refusal.error(), refusal.message());
+            throw new JoinRefusedException(RefusalReason.fromCode(refusal.error()), refusal.message());
         }
         throw new MeshException("the state service at " + service + " answered " + r.statusCode()
                 + (refusal == null ? "" : " (" + refusal.error() + ": " + refusal.message() + ")"));

@@ -3,6 +3,7 @@ package dev.meshjoin.core.lifecycle;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
@@ -94,7 +95,7 @@ public final class HttpStateServers implements StateServerFactory {
             work.run();
         } catch (JoinRefusedException e) {
             try {
-                respond(ex, 403, Json.write(new Refusal(e.reason(), e.getMessage())), Map.of());
+                respond(ex, 403, Json.write(new Refusal(e.reason().code(), e.getMessage())), Map.of());
             } catch (IOException ignored) {
                 // the caller left
             }
@@ -141,7 +142,7 @@ public final class HttpStateServers implements StateServerFactory {
 
     private static Ipv4Address caller(HttpExchange ex) {
         if (!(ex.getRemoteAddress().getAddress() instanceof Inet4Address a)) {
-            throw new JoinRefusedException("unknown-caller", "the state service answers overlay (IPv4) peers only");
+            throw new JoinRefusedException(RefusalReason.UNKNOWN_CALLER, "the state service answers overlay (IPv4) peers only");
         }
         return Ipv4Address.of(a.getAddress());
     }

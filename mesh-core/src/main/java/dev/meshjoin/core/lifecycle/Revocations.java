@@ -1,5 +1,6 @@
 package dev.meshjoin.core.lifecycle;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
@@ -82,7 +83,7 @@ public final class Revocations {
         if (r.isPresent()) {
             String who = r.get().node().equals(node) ? "node " + node
                     : "the key or certificate of node " + node + " belongs to node " + r.get().node() + ", which";
-            throw new JoinRefusedException("revoked", who + " was revoked at " + r.get().revokedAt()
+            throw new JoinRefusedException(RefusalReason.REVOKED, who + " was revoked at " + r.get().revokedAt()
                     + "; it can no longer join or renew. Give it a new name and state directory to admit it again");
         }
     }

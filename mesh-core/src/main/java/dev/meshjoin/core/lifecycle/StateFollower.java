@@ -1,6 +1,7 @@
 package dev.meshjoin.core.lifecycle;
 
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.CertificateVerifier;
 import dev.meshjoin.api.ca.HostCertificate;
@@ -146,7 +147,7 @@ public final class StateFollower implements AutoCloseable {
                 unchanged++;
             }
         } catch (JoinRefusedException e) {
-            if ("revoked".equals(e.reason())) {
+            if (e.reason() == RefusalReason.REVOKED) {
                 refusal = e.getMessage();
                 LOG.error("{}: {}", node, e.getMessage());
                 return;
@@ -207,7 +208,7 @@ public final class StateFollower implements AutoCloseable {
         try {
             install(verifyOwn(source.renew(keys.publicKey()).getBytes(StandardCharsets.US_ASCII), cert), "renewed");
         } catch (JoinRefusedException e) {
-            refusal = "revoked".equals(e.reason()) ? e.getMessage() : null;
+            refusal = e.reason() == RefusalReason.REVOKED ? e.getMessage() : null;
             LOG.error("{}: renewal refused: {}", node, e.getMessage());
         } catch (MeshException e) {
             if (rejoin != null && !now.isBefore(cert.notAfter().minus(interval.multipliedBy(2)))) {

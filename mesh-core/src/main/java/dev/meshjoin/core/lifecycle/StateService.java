@@ -1,6 +1,7 @@
 package dev.meshjoin.core.lifecycle;
 
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ca.CertificateRequest;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.net.Ipv4Address;
@@ -128,14 +129,15 @@ public final class StateService implements StateHandler {
         Caller c = identify(caller, null);
         fresh.refuseIfRevoked(c.node(), null, publicKey);
         if (!Registrar.keyId(publicKey).equals(c.keyId())) {
-            throw new JoinRefusedException("key-mismatch", "overlay address " + caller + " is leased to another key;"
+            throw new JoinRefusedException(RefusalReason.KEY_MISMATCH, "overlay address " + caller + " is leased to another key;"
                     + " a node renews with the key it joined with");
         }
         Instant now = lighthouse.clock().instant();
         Instant notAfter = now.plus(lighthouse.validity());
         lighthouse.allocator().extend(c.node(), c.keyId(), notAfter);
         HostCertificate cert = lighthouse.ca().issue(new CertificateRequest(publicKey, c.node(), caller,
-                lighthouse.allocator().network().prefixLength(), c.groups(), lighthouse.validity()));
+                lighthouse.allocator().network().prefixLength(), c.groups(), lighthouse.validity(),
+                dev.meshjoin.api.ca.CertificateAuthority.BACKDATE));
         CertificateLedger.record(lighthouse.store(), keys, cert, now);
         updateMember(c, cert);
         callers.put(caller, c.renewed(cert));
@@ -170,7 +172,7 @@ public final class StateService implements StateHandler {
         LeaseRecord lease = lighthouse.store().get(keys.lease(address))
                 .map(e -> Json.read(e.value(), LeaseRecord.class, e.key()))
                 .filter(l -> !l.pending() && l.releasedAt() == null)
-                .orElseThrow(() -> new JoinRefusedException("unknown-caller", "no node holds overlay address "
+                .orElseThrow(() -> new JoinRefusedException(RefusalReason.UNKNOWN_CALLER, "no node holds overlay address "
                         + address + " in this network; join it first"));
         Optional<MemberRecord> member = lighthouse.store().get(keys.member(lease.node()))
                 .map(e -> Json.read(e.value(), MemberRecord.class, e.key()));

@@ -49,8 +49,21 @@ public final class CaVault {
         }
     }
 
-    /** Removes a sealed key this node wrote for a network it did not found after all. */
+    /**
+     * Removes a sealed key this node wrote for a network it did not found after all. An eventual
+     * store may not show even its writer a fresh write, so a delete that found nothing is tried
+     * once more after the propagation bound (the key names this node's own CA: nobody else writes it).
+     */
     public void discard(String key, Entry written) {
+        if (store.delete(key, written.version()) || store.consistency().isLinearizable()) {
+            return;
+        }
+        try {
+            Thread.sleep(store.consistency().propagationBound().plusMillis(500).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         store.delete(key, written.version());
     }
 

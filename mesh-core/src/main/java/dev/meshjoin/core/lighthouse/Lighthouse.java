@@ -99,7 +99,8 @@ public final class Lighthouse implements AutoCloseable {
         List<String> all = new ArrayList<>();
         all.add(GROUP);
         all.addAll(groups);
-        return ca.issue(new CertificateRequest(publicKey, node, address, network.prefixLength(), all, validity()));
+        return ca.issue(new CertificateRequest(publicKey, node, address, network.prefixLength(), all, validity(),
+                CertificateAuthority.BACKDATE));
     }
 
     /** The configured certificate validity, cut to end one second before the CA does. */

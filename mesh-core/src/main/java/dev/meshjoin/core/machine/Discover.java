@@ -37,6 +37,9 @@ final class Discover implements Step {
     @Override
     public Step run() throws InterruptedException {
         run.config.local.prepare();
+        // Before anything is written: an overlay that cannot run here, or a public endpoint that
+        // cannot be bound here, would otherwise be found only after a record or a lease exists.
+        run.config.overlay.preflight(run.config.publicEndpoint);
         while (true) {
             Optional<NetworkView> network = NetworkRecords.read(run.config.store, run.config.keys);
             if (network.isEmpty()) {

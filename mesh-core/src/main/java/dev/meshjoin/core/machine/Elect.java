@@ -6,7 +6,6 @@ import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.election.FounderElection;
 import dev.meshjoin.core.record.NetworkRecords;
 import dev.meshjoin.core.record.NetworkView;
-import dev.meshjoin.core.record.FounderClaim;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -78,8 +77,9 @@ final class Elect implements Step {
         if (run.config.store.consistency().isLinearizable() || bound.isZero()) {
             return FOUNDER_WAIT;
         }
-        Duration quarter = bound.dividedBy(4);
-        return RetryPolicy.exponential(quarter, quarter, Integer.MAX_VALUE);
+        // Delays are drawn from [d/2, d]: d = bound/3 makes them bound/4 on average.
+        Duration third = bound.dividedBy(3);
+        return RetryPolicy.exponential(third, third, Integer.MAX_VALUE);
     }
 
     private Step attempt(boolean[] first) {
@@ -107,8 +107,9 @@ final class Elect implements Step {
                 return new Found(run, election, claim.get());
             }
             if (!run.config.store.consistency().isLinearizable()) {
-                // A rival holds the claim: poll only the network record until its lease ends.
-                claimAgainAt = election.current().map(FounderClaim::leaseUntil).orElse(Instant.MIN);
+                // A rival holds the claim, visible here or not yet: it lives at most one lease, so
+                // poll only the network record until then (a founder that died leaves its claim to expire).
+                claimAgainAt = run.config.clock.instant().plus(election.lease());
             }
         }
         throw new NoNetworkYet();

@@ -126,6 +126,7 @@ final class Found implements Step {
         run.founder = true;
         LOG.info("{} founded network {} ({}), CA {}", c.nodeName, c.keys.networkName(), c.cidr, caFp);
         run.lighthouse = lighthouse;
+        c.admission.prepare(run.network.joinNetwork());
         lighthouse.serve(c.signingEndpoint(), own);
         return new StartOverlay(run, hostKeys, own, true);
     }

@@ -17,6 +17,7 @@ import dev.meshjoin.core.state.LocalState;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,14 +93,10 @@ final class Join implements Step {
     private HostCertificate obtain(HostKeyPair hostKeys) throws InterruptedException {
         NodeConfig c = run.config;
         CertificateVerifier verifier = c.caProvider.verifier(network.caBundle());
-        byte[] nonce = new byte[16];
-        RANDOM.nextBytes(nonce);
-        byte[] proof = c.credentials.proofFor(network.joinNetwork(), c.nodeName, hostKeys.publicKey(), nonce);
-        JoinRequest request = new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
         JoinResponse response;
         try {
             // One status per unanswered round, so whoever watches the node sees what it waits for.
-            response = ASK_AGAIN.call(() -> askEveryLighthouse(request), Unanswered.class::isInstance,
+            response = ASK_AGAIN.call(() -> askEveryLighthouse(hostKeys), Unanswered.class::isInstance,
                     (attempt, failure, delay) -> run.say("no lighthouse answered yet (" + describe(((Unanswered) failure).last)
                             + "); asking again in " + delay.toMillis() + " ms"));
         } catch (Unanswered e) {
@@ -117,13 +114,30 @@ final class Join implements Step {
         return cert;
     }
 
-    private JoinResponse askEveryLighthouse(JoinRequest request) {
+    /**
+     * A request with a fresh nonce and the proof bound to it, for every attempt: a lighthouse
+     * remembers each nonce it opened, so resending one after a failure of its own (its store was
+     * down) would be refused as a replay, for good.
+     */
+    private JoinRequest freshRequest(HostKeyPair hostKeys) {
+        NodeConfig c = run.config;
+        byte[] nonce = new byte[16];
+        RANDOM.nextBytes(nonce);
+        byte[] proof = c.credentials.proofFor(network.joinNetwork(), c.nodeName, hostKeys.publicKey(), nonce);
+        return new JoinRequest(network.name(), c.nodeName, hostKeys.publicKey(), c.groups, nonce, proof);
+    }
+
+    private JoinResponse askEveryLighthouse(HostKeyPair hostKeys) {
         MeshException last = null;
         JoinNetwork joinNetwork = network.joinNetwork();
-        for (NetworkView.LighthouseView lh : network.lighthouses()) {
+        // From a random lighthouse on: joins spread over all of them instead of crowding the first.
+        List<NetworkView.LighthouseView> all = network.lighthouses();
+        int from = all.isEmpty() ? 0 : RANDOM.nextInt(all.size());
+        for (int i = 0; i < all.size(); i++) {
+            NetworkView.LighthouseView lh = all.get((from + i) % all.size());
             run.checkCancelled();
             try {
-                return run.config.transport.join(lh.signingEndpoint(), request, joinNetwork);
+                return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
                 throw e;
             } catch (MeshException e) {

@@ -174,8 +174,8 @@ public final class JoinRun {
                 ? config.clock.instant().plus(config.store.consistency().propagationBound().multipliedBy(2))
                         .plus(Discover.EVENTUAL_MARGIN)
                 : Instant.MIN;
-        IpAllocator allocator = new StoreIpAllocator(config.store, config.keys, cidr, config.clock,
-                this::lighthouseAddresses, slice, from);
+        IpAllocator allocator = config.allocators != null ? config.allocators.create(cidr, this::lighthouseAddresses)
+                : new StoreIpAllocator(config.store, config.keys, cidr, config.clock, this::lighthouseAddresses, slice, from);
         return Lighthouse.builder(config.store, config.keys.networkName()).ca(ca).network(cidr)
                 .lighthouses(this::lighthouseAddresses).allocator(allocator)
                 .admission(config.admission).signingServers(config.signingServers)
@@ -184,7 +184,7 @@ public final class JoinRun {
 
     /** An allocator of this network's addresses, as the configured factory makes it. */
     public IpAllocator allocator(Ipv4Cidr cidr) {
-        return new StoreIpAllocator(config.store, config.keys, cidr, config.clock, this::lighthouseAddresses);
+        return config.allocators != null ? config.allocators.create(cidr, this::lighthouseAddresses) : new StoreIpAllocator(config.store, config.keys, cidr, config.clock, this::lighthouseAddresses);
     }
 
     private Set<dev.meshjoin.api.net.Ipv4Address> lighthouseAddresses() {

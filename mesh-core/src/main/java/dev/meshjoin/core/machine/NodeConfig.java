@@ -2,6 +2,7 @@ package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
+import dev.meshjoin.api.ip.IpAllocatorFactory;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import dev.meshjoin.api.overlay.FirewallRule;
@@ -67,6 +68,8 @@ public final class NodeConfig {
 
     /** The shortest certificate validity a node accepts. */
     public static final Duration MIN_VALIDITY = Duration.ofMinutes(1);
+    /** The allocator a lighthouse uses, or null for leases in the store. */
+    public final IpAllocatorFactory allocators;
 
     /** What a builder collects; every field has the default the builder documents. */
     public static final class Draft {
@@ -101,6 +104,7 @@ public final class NodeConfig {
         public StateChannel stateChannel;
         public Duration pollInterval = Duration.ofSeconds(15);
         public Duration lighthouseRefresh = Duration.ofSeconds(5);
+        public IpAllocatorFactory allocators;
     }
 
     /** @throws ConfigurationException naming what is missing or wrong and how to set it */
@@ -124,6 +128,7 @@ public final class NodeConfig {
         this.transport = require(d.transport, "transport", "");
         this.credentials = require(d.credentials, "credentials", "");
         this.lighthouse = d.lighthouse;
+        this.allocators = d.allocators;
         if (lighthouse && publicEndpoint == null) {
             throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
         }

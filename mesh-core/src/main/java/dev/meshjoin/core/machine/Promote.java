@@ -43,6 +43,7 @@ final class Promote implements Step {
     @Override
     public Step run() throws InterruptedException {
         NodeConfig c = run.config;
+        c.admission.prepare(network.joinNetwork());
         Lighthouse lighthouse = run.newLighthouse(run.vault().open(network), network.cidr(), false);
         HostKeyPair hostKeys = run.hostKeys();
         Ipv4Address address = lighthouse.allocate(c.nodeName, hostKeys.publicKey()).address();

@@ -43,6 +43,7 @@ final class Recover implements Step {
     @Override
     public Step run() throws InterruptedException {
         NodeConfig c = run.config;
+        c.admission.prepare(network.joinNetwork());
         CertificateAuthority ca = run.vault().open(network);
         HostKeyPair hostKeys = c.local.keyPair().orElseThrow(() -> new MeshException("the state directory "
                 + c.local.directory() + " lacks this lighthouse's key pair; restore it"));

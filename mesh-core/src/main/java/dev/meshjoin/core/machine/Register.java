@@ -37,11 +37,17 @@ final class Register implements Step {
     }
 
     @Override
-    public Step run() {
+    public Step run() throws InterruptedException {
         NodeConfig c = run.config;
         MemberRecord rec = new MemberRecord(Versioned.SCHEMA, c.nodeName, cert.address().toString(), cert.groups(),
                 lighthouse ? Role.LIGHTHOUSE : Role.MEMBER, c.publicEndpoint == null ? null : c.publicEndpoint.toString(),
                 cert.fingerprint(), cert.notAfter(), c.clock.instant());
+        if (!c.store.consistency().isLinearizable()) {
+            // The lighthouse wrote this key when it admitted us, moments ago: an eventual store such
+            // as KV takes one write per second per key, so wait for the key's next write slot rather
+            // than lose a race to that write and pay for it in requests.
+            Thread.sleep(Members.EVENTUAL_WRITE_SLOT.toMillis());
+        }
         if (!Members.upsert(c.store, c.keys, rec)) {
             throw new StoreException(c.store.name(), "register " + c.keys.member(c.nodeName),
                     "the member record kept changing", true);

@@ -77,6 +77,11 @@ public final class RetryingBootstrapStore implements BootstrapStore {
     }
 
     @Override
+    public long writesPerDay() {
+        return delegate.writesPerDay();
+    }
+
+    @Override
     public long maxValueBytes() {
         return delegate.maxValueBytes();
     }

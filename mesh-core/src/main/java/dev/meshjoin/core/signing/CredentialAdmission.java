@@ -1,5 +1,6 @@
 package dev.meshjoin.core.signing;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.secret.SecretCodec;
@@ -8,6 +9,7 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.join.Admission;
+import dev.meshjoin.api.join.JoinNetwork;
 import dev.meshjoin.api.join.JoinRequest;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.NetworkRecord;
@@ -75,13 +77,13 @@ public final class CredentialAdmission implements Admission {
         if (credential.length == 33 && credential[0] == Credential.SECRET_PROOF) {
             Optional<byte[]> v = verifier();
             if (v.isEmpty()) {
-                throw new JoinRefusedException("bad-credential", "this lighthouse does not admit joins with the network "
+                throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "this lighthouse does not admit joins with the network "
                         + "secret; use an enrollment token");
             }
             byte[] expected = NetworkSecret.proof(v.get(), request.network(), request.node(), request.publicKey(),
                     request.nonce());
             if (!MessageDigest.isEqual(expected, Credential.body(credential))) {
-                throw new JoinRefusedException("bad-credential", "the network secret proof is wrong; check the "
+                throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the network secret proof is wrong; check the "
                         + "network secret this node was given");
             }
             return secretGroups;
@@ -90,7 +92,7 @@ public final class CredentialAdmission implements Admission {
             String text = new String(Credential.body(credential), StandardCharsets.US_ASCII);
             return tokenStore.consume(text, request.groups()).groups();
         }
-        throw new JoinRefusedException("bad-credential", "the request carries no usable credential; give the node "
+        throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the request carries no usable credential; give the node "
                 + "the network secret or an enrollment token");
     }
 
@@ -137,16 +139,26 @@ public final class CredentialAdmission implements Admission {
     }
 
     private static void checkSame(SecretCodec codec, Entry sealed, byte[] aad, byte[] derived) {
+        byte[] stored;
         try {
-            byte[] stored = codec.open(sealed.value(), aad);
-            if (!MessageDigest.isEqual(stored, derived)) {
-                LOG.warn("this lighthouse's network secret differs from the one whose verifier is in the store; "
-                        + "joiners with the other secret will be refused here");
-            }
-            Arrays.fill(stored, (byte) 0);
+            stored = codec.open(sealed.value(), aad);
         } catch (SecretCodecException e) {
-            LOG.warn("cannot open the stored network-secret verifier with this lighthouse's CA passphrase");
+            throw new ConfigurationException("cannot open the network secret's verifier at " + sealed.key()
+                    + " with this node's CA passphrase; give it the CA passphrase the network was founded with", e);
         }
+        boolean same = MessageDigest.isEqual(stored, derived);
+        Arrays.fill(stored, (byte) 0);
+        if (!same) {
+            throw new ConfigurationException("this node's network secret differs from the network's: it does not"
+                    + " match the verifier sealed at " + sealed.key() + ", so every joiner would be refused."
+                    + " Start it with the network secret the network was founded with (MESH_SECRET)");
+        }
+    }
+
+    /** Publishes the verifier (a founder) or checks this node's secret against the stored one (a restart). */
+    @Override
+    public void prepare(JoinNetwork network) {
+        verifier();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.meshjoin.core.signing;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.store.BootstrapStore;
@@ -154,16 +155,16 @@ public final class EnrollmentTokens {
                 throw badToken();
             }
             if (!clock.instant().isBefore(rec.expiresAt())) {
-                throw new JoinRefusedException("token-expired", "enrollment token " + rec.id() + " expired at "
+                throw new JoinRefusedException(RefusalReason.TOKEN_EXPIRED, "enrollment token " + rec.id() + " expired at "
                         + rec.expiresAt() + "; ask the operator for a new one (meshctl token create)");
             }
             if (rec.uses() >= rec.maxUses()) {
-                throw new JoinRefusedException("token-used-up", "enrollment token " + rec.id() + " has admitted its "
+                throw new JoinRefusedException(RefusalReason.TOKEN_USED_UP, "enrollment token " + rec.id() + " has admitted its "
                         + rec.maxUses() + " joins; ask the operator for a new one (meshctl token create)");
             }
             for (String g : requestedGroups) {
                 if (!rec.groups().contains(g)) {
-                    throw new JoinRefusedException("group-not-allowed", "enrollment token " + rec.id()
+                    throw new JoinRefusedException(RefusalReason.GROUP_NOT_ALLOWED, "enrollment token " + rec.id()
                             + " does not grant group '" + g + "'; it grants " + rec.groups());
                 }
             }
@@ -173,10 +174,10 @@ public final class EnrollmentTokens {
                 return next;
             }
         }
-        throw new JoinRefusedException("busy", "enrollment token uses kept changing under concurrent joins; try again");
+        throw new JoinRefusedException(RefusalReason.BUSY, "enrollment token uses kept changing under concurrent joins; try again");
     }
 
     private static JoinRefusedException badToken() {
-        return new JoinRefusedException("bad-credential", "the enrollment token is not valid for this network");
+        return new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the enrollment token is not valid for this network");
     }
 }

@@ -2,6 +2,7 @@ package dev.meshjoin.core.signing;
 
 import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.CertificateVerifier;
@@ -96,7 +97,7 @@ public final class HttpJoinTransport implements JoinTransport {
         } catch (Wire.BadMessage e) {
             throw new MeshException("the signing service at " + at + " sent an unreadable hello: " + e.getMessage());
         }
-        HostCertificate cert = pinned.verify(hello.serviceCertificate().getBytes(StandardCharsets.US_ASCII), clock.instant());
+        HostCertificate cert = verify(pinned, hello.serviceCertificate(), "the service certificate of " + at);
         boolean isLighthouse = network.lighthouses().contains(cert.name());
         if (!cert.groups().contains(dev.meshjoin.core.lighthouse.Lighthouse.GROUP) || !isLighthouse || !cert.name().equals(hello.lighthouse())
                 || cert.publicKey().length != 32) {
@@ -137,7 +138,7 @@ public final class HttpJoinTransport implements JoinTransport {
             case 409 -> throw new StaleServiceKey();
             case 400, 403, 405, 413 -> {
                 Wire.Error err = readError(r);
-                throw new JoinRefusedException(err == null ? "refused" : err.error(),
+                throw new JoinRefusedException(err == null ? RefusalReason.OTHER : RefusalReason.fromCode(err.error()),
                         "the lighthouse at " + at + " refused the join: " + (err == null ? "status " + r.statusCode()
                                 : err.message()));
             }
@@ -159,7 +160,7 @@ public final class HttpJoinTransport implements JoinTransport {
             throw new MeshException("the answer from " + at + " does not authenticate (" + e.getMessage()
                     + "); something between this node and the lighthouse altered it");
         }
-        HostCertificate cert = pinned.verify(outcome.certificate().getBytes(StandardCharsets.US_ASCII), clock.instant());
+        HostCertificate cert = verify(pinned, outcome.certificate(), "the certificate from " + at);
         Ipv4Cidr cidr = network.cidr();
         if (!Arrays.equals(cert.publicKey(), request.publicKey()) || !cert.name().equals(request.node())
                 || cert.addresses().size() != 1 || !cidr.contains(cert.address())
@@ -169,6 +170,23 @@ public final class HttpJoinTransport implements JoinTransport {
                             + "); refusing it");
         }
         return new JoinResponse(outcome.certificate(), outcome.address(), outcome.groups(), outcome.observedSource());
+    }
+
+    /**
+     * Verifies at this node's clock. Certificates are valid from a few minutes before they were
+     * signed, so "not yet valid" means this node's clock is behind by more than that: say so.
+     */
+    private HostCertificate verify(CertificateVerifier pinned, String pem, String what) {
+        try {
+            return pinned.verify(pem.getBytes(StandardCharsets.US_ASCII), clock.instant());
+        } catch (InvalidCertificateException e) {
+            if (e.reason() != InvalidCertificateException.Reason.NOT_YET_VALID) {
+                throw e;
+            }
+            throw new InvalidCertificateException(InvalidCertificateException.Reason.NOT_YET_VALID, "clock skew: "
+                    + what + " is not valid yet by this node's clock (" + clock.instant() + "): " + e.getMessage()
+                    + "; this node's clock is behind, synchronise it (NTP)");
+        }
     }
 
     private HttpResponse<byte[]> send(HttpRequest req, Endpoint at) {

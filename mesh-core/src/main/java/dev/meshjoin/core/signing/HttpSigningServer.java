@@ -1,7 +1,5 @@
 package dev.meshjoin.core.signing;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.CertificateAuthority;
@@ -16,9 +14,7 @@ import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.record.Versioned;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,8 +22,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.AEADBadTagException;
@@ -41,19 +39,24 @@ import org.slf4j.LoggerFactory;
  * it. Requests follow this path, each step refusing with a stable reason:
  *
  * <ol>
- *   <li>per-source rate limit (before anything is read);</li>
- *   <li>body size limit, enforced while reading (413);</li>
- *   <li>strict parsing of the envelope (400); network, service key and timestamp window;</li>
+ *   <li>connection cap per source prefix, read deadline and body size limit, all enforced while
+ *       the request is read, before any thread is given to it ({@link BoundedHttpServer});</li>
+ *   <li>rate limit per source prefix (/24, /64); failures cost that prefix more;</li>
+ *   <li>strict parsing of the envelope (400); network, service key and clock skew;</li>
  *   <li>opening the sealed part (400 when it does not authenticate); nonce replay check;</li>
- *   <li>per-credential limit on failures; then the {@link JoinHandler} (the registrar) decides.</li>
+ *   <li>the credential's join rate; then the {@link JoinHandler} (the registrar) decides.</li>
  * </ol>
  *
- * <p>Every refusal with a reason and every admission is audited.
+ * <p>No bucket is shared between sources: strangers sending wrong proofs or guesses naming a
+ * token only spend their own prefix's budget, never the network secret's or the token's.
+ * Admissions and refusals of authenticated joiners are audited one by one; refusals of
+ * unauthenticated requests are counted into one summary per interval.
  */
-final class HttpSigningServer implements SigningServerFactory.SigningServer {
+final class HttpSigningServer implements SigningServerFactory.SigningServer, BoundedHttpServer.Handler {
     private static final Logger LOG = LoggerFactory.getLogger(HttpSigningServer.class);
-    /** Refusals that say the credential was wrong: they count against the credential's bucket. */
-    private static final Set<String> CREDENTIAL_FAILURES = Set.of("bad-credential", "token-expired", "token-used-up");
+    /** Refusals that come after the credential checked out: audited one by one. */
+    private static final Set<String> AUTHENTICATED_REFUSALS = Set.of("token-expired", "token-used-up",
+            "group-not-allowed", "no-address", "ca-refused", "busy");
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final HttpSigningServerFactory config;
@@ -65,11 +68,11 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
     }
 
     private volatile ServiceKey key;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final BoundedHttpServer server;
+    private final ThreadPoolExecutor executor;
+    private final ScheduledExecutorService ticker;
     private final RateLimiter sources;
-    private final RateLimiter credentials;
-    private final RateLimiter secretCredential;
+    private final RateLimiter joins;
     private final ReplayGuard replays;
     private final AuditLog audit;
     private final Endpoint endpoint;
@@ -82,30 +85,38 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
         this.lighthouse = lighthouseCertificate.name();
         this.key = newKey(config, ca, lighthouseCertificate);
         this.sources = new RateLimiter(config.perSource.capacity(), config.perSource.perSecond(), config.clock);
-        this.credentials = new RateLimiter(config.perCredential.capacity(), config.perCredential.perSecond(), config.clock);
-        this.secretCredential = new RateLimiter(config.perSecretCredential.capacity(),
-                config.perSecretCredential.perSecond(), config.clock);
+        this.joins = new RateLimiter(config.joinsPerCredential.capacity(), config.joinsPerCredential.perSecond(),
+                config.clock);
         this.replays = new ReplayGuard(config.timestampWindow, config.clock, 1_000_000);
-        this.audit = new AuditLog(config.store, config.keys, config.auditRetention, config.auditBurst,
-                config.auditPerMinute, config.clock);
+        this.audit = new AuditLog(config.store, config.keys, config.auditRetention, config.auditBudget(), config.clock);
+        this.executor = new ThreadPoolExecutor(config.threads, config.threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.threads * 64), r -> {
+                    Thread t = new Thread(r, "meshjoin-signing-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         try {
-            this.server = HttpServer.create(new InetSocketAddress(bindTo.host(), bindTo.port()), 1024);
+            this.server = new BoundedHttpServer(new InetSocketAddress(bindTo.host(), bindTo.port()),
+                    new BoundedHttpServer.Limits(config.maxBodyBytes, config.readTimeout, config.readTimeout,
+                            config.connectionsPerSource, config.maxConnections), this, executor);
         } catch (IOException e) {
+            executor.shutdownNow();
             throw new MeshException("cannot listen for joins on " + bindTo + ": " + e.getMessage()
                     + "; choose another signing port or stop what holds it", e);
         }
-        this.executor = Executors.newFixedThreadPool(config.threads, r -> {
-            Thread t = new Thread(r, "meshjoin-signing-" + THREADS.incrementAndGet());
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meshjoin-signing-audit-" + THREADS.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(executor);
-        server.createContext(Wire.HELLO_PATH, this::hello);
-        server.createContext(Wire.JOIN_PATH, this::join);
-        server.createContext("/", ex -> respond(ex, 404, error("not-found", "the signing service answers "
-                + Wire.HELLO_PATH + " and " + Wire.JOIN_PATH)));
-        server.start();
-        this.endpoint = new Endpoint(bindTo.host(), server.getAddress().getPort());
+        ticker.scheduleWithFixedDelay(() -> {
+            try {
+                audit.flush(false);
+            } catch (RuntimeException e) {
+                LOG.warn("audit summary failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        this.endpoint = new Endpoint(bindTo.host(), server.port());
         LOG.info("signing service of {} listening on {} (service certificate {})", lighthouse, endpoint,
                 key.certificate().fingerprint());
     }
@@ -129,7 +140,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
                     + " before starting the signing service");
         }
         HostCertificate cert = ca.issue(new CertificateRequest(kp[1], lighthouse.name(), lighthouse.address(),
-                lighthouse.addresses().get(0).prefixLength(), lighthouse.groups(), validity));
+                lighthouse.addresses().get(0).prefixLength(), lighthouse.groups(), validity, CertificateAuthority.BACKDATE));
         byte[] hello = Wire.write(new Wire.Hello(Wire.VERSION, config.keys.networkName(), lighthouse.name(),
                 cert.pemText()));
         return new ServiceKey(kp[0], kp[1], cert, hello);
@@ -147,66 +158,62 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
         Arrays.fill(old.privateKey(), (byte) 0);
     }
 
+    /** The audit log (tests flush its summary). */
+    AuditLog audit() {
+        return audit;
+    }
+
+    /** Open connections now. */
+    int openConnections() {
+        return server.openConnections();
+    }
+
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
+        ticker.shutdownNow();
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        audit.flush(true);
         Arrays.fill(key.privateKey(), (byte) 0);
     }
 
-    private void hello(HttpExchange ex) {
-        try (ex) {
-            String source = source(ex);
-            if (!sources.tryAcquire(source, 1)) {
-                respondLimited(ex, source);
-                return;
-            }
-            if (!"GET".equals(ex.getRequestMethod())) {
-                respond(ex, 405, error("method-not-allowed", "use GET " + Wire.HELLO_PATH));
-                return;
-            }
-            respond(ex, 200, key.hello());
-        } catch (RuntimeException e) {
-            LOG.warn("hello failed: {}", e.toString());
+    @Override
+    public BoundedHttpServer.Response handle(BoundedHttpServer.Request r) {
+        String source = r.source().getHostAddress();
+        String prefix = SourcePrefix.of(r.source());
+        if (!sources.tryAcquire(prefix, 1)) {
+            return refused(r.source(), 429, "rate-limited", "too many requests from " + prefix);
         }
+        return switch (r.path()) {
+            case Wire.HELLO_PATH -> "GET".equals(r.method()) ? BoundedHttpServer.Response.of(200, key.hello())
+                    : failure(source, prefix, 405, "method-not-allowed", "use GET " + Wire.HELLO_PATH, null, null);
+            case Wire.JOIN_PATH -> "POST".equals(r.method()) ? process(source, prefix, r.body())
+                    : failure(source, prefix, 405, "method-not-allowed", "use POST " + Wire.JOIN_PATH, null, null);
+            default -> BoundedHttpServer.Response.of(404, error("not-found", "the signing service answers "
+                    + Wire.HELLO_PATH + " and " + Wire.JOIN_PATH));
+        };
     }
 
-    private void join(HttpExchange ex) {
-        String source = source(ex);
-        try (ex) {
-            if (!sources.tryAcquire(source, 1)) {
-                audit(source, "rate-limited", "rate-limited", null, null, "too many requests from this address");
-                respondLimited(ex, source);
-                return;
-            }
-            if (!"POST".equals(ex.getRequestMethod())) {
-                refuse(ex, source, 405, "method-not-allowed", "use POST " + Wire.JOIN_PATH, null, null);
-                return;
-            }
-            byte[] body = readBounded(ex);
-            if (body == null) {
-                refuse(ex, source, 413, "too-large", "the request body exceeds " + config.maxBodyBytes + " bytes", null, null);
-                return;
-            }
-            process(ex, source, body);
-        } catch (UncheckedIOException e) {
-            LOG.debug("connection from {} failed: {}", source, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("the signing service failed on a request from {}", source, e);
-            try {
-                respond(ex, 500, error("internal", "the signing service failed; its log says why"));
-            } catch (RuntimeException ignored) {
-                // the connection is gone
-            }
+    @Override
+    public BoundedHttpServer.Response refused(InetAddress from, int status, String reason, String message) {
+        String prefix = SourcePrefix.of(from);
+        if (status == 429 && "rate-limited".equals(reason)) {
+            // Already over its budget: counted, not charged again (the bucket would only go deeper).
+            audit.failure(event(from.getHostAddress(), "rate-limited", reason, null, null, message), prefix);
+            long retry = sources.retryAfterSeconds(prefix);
+            return new BoundedHttpServer.Response(429, error(reason, "too many requests; retry after " + retry + " s"),
+                    retry);
         }
+        BoundedHttpServer.Response out = failure(from.getHostAddress(), prefix, status, reason, message, null, null);
+        return status == 429 ? new BoundedHttpServer.Response(429, out.body(), 1) : out;
     }
 
-    private void process(HttpExchange ex, String source, byte[] body) {
+    private BoundedHttpServer.Response process(String source, String prefix, byte[] body) {
         ServiceKey sk = key;
         Wire.Envelope env;
         Wire.Inner inner;
@@ -219,20 +226,15 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
                         + Wire.VERSION);
             }
             if (!env.network().equals(config.keys.networkName())) {
-                refuse(ex, source, 403, "wrong-network", "this lighthouse serves network " + config.keys.networkName(),
-                        null, null);
-                return;
+                return failure(source, prefix, 403, "wrong-network", "this lighthouse serves network "
+                        + config.keys.networkName(), null, null);
             }
             if (!env.serviceFingerprint().equals(sk.certificate().fingerprint())) {
-                refuse(ex, source, 409, "stale-service-key", "the signing service has a new key; fetch "
+                return failure(source, prefix, 409, "stale-service-key", "the signing service has a new key; fetch "
                         + Wire.HELLO_PATH + " again", null, null);
-                return;
             }
             if (!replays.inWindow(env.timestamp())) {
-                refuse(ex, source, 403, "stale-request", "the request's timestamp is more than "
-                        + config.timestampWindow.toSeconds() + " s from the lighthouse's clock; check this node's clock",
-                        null, null);
-                return;
+                return skew(source, prefix, env.timestamp());
             }
             byte[] eph = Wire.b64(env.ephemeralKey(), "ephemeralKey", 32);
             nonce = Wire.b64(env.nonce(), "nonce", 16);
@@ -256,24 +258,20 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
             switch (replays.check(env.nonce(), env.timestamp())) {
                 case FRESH -> { }
                 case REPLAYED -> {
-                    refuse(ex, source, 403, "replayed", "this request was seen before; a joiner sends a fresh nonce "
-                            + "with every request", null, null);
-                    return;
+                    return failure(source, prefix, 403, "replayed", "this request was seen before; a joiner sends a"
+                            + " fresh nonce with every request", null, null);
                 }
                 case OUTSIDE_WINDOW -> {
-                    refuse(ex, source, 403, "stale-request", "the request's timestamp left the window", null, null);
-                    return;
+                    return skew(source, prefix, env.timestamp());
                 }
                 case FULL -> {
-                    respondLimited(ex, source);
-                    return;
+                    return new BoundedHttpServer.Response(503, error("busy", "the signing service is busy; retry in"
+                            + " a few seconds"), 5);
                 }
             }
             inner = Wire.read(plain, Wire.Inner.class);
         } catch (Wire.BadMessage e) {
-            sources.charge(source, config.perSource.failureCost());
-            refuse(ex, source, 400, "bad-request", e.getMessage(), null, null);
-            return;
+            return failure(source, prefix, 400, "bad-request", e.getMessage(), null, null);
         }
         byte[] publicKey;
         byte[] credential;
@@ -284,61 +282,70 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
             publicKey = Wire.b64(inner.publicKey(), "publicKey", 32);
             credential = Wire.b64(inner.credential(), "credential", -1);
         } catch (Wire.BadMessage e) {
-            sources.charge(source, config.perSource.failureCost());
-            refuse(ex, source, 400, "bad-request", e.getMessage(), inner.node(), null);
-            return;
+            return failure(source, prefix, 400, "bad-request", e.getMessage(), inner.node(), null);
         }
         String credentialId = Credential.idOf(credential);
-        RateLimiter credLimiter = Credential.NETWORK_SECRET_ID.equals(credentialId) ? secretCredential : credentials;
-        HttpSigningServerFactory.RateLimit credLimit = Credential.NETWORK_SECRET_ID.equals(credentialId)
-                ? config.perSecretCredential : config.perCredential;
-        if (!"none".equals(credentialId) && !credLimiter.hasTokens(credentialId)) {
-            audit(source, "rate-limited", "credential-rate-limited", inner.node(), credentialId,
-                    "too many failed attempts with this credential");
-            respondLimited(ex, credLimiter.retryAfterSeconds(credentialId));
-            return;
+        if (!"none".equals(credentialId) && !joins.hasTokens(credentialId)) {
+            // Only admissions drain this bucket, so strangers cannot empty it; its holder (or a thief
+            // of it) has joined more nodes than the join rate allows.
+            audit.alarm(event(source, "alarm", "join-rate-exceeded", inner.node(), credentialId,
+                    "credential " + credentialId + " asked for more joins than its join rate allows ("
+                            + (long) config.joinsPerCredential.capacity() + " at once); if this is not a planned"
+                            + " scale-up, the credential may be in the wrong hands: rotate it"));
+            long retry = joins.retryAfterSeconds(credentialId);
+            return new BoundedHttpServer.Response(429, error("join-rate-limited", "this credential has admitted"
+                    + " too many joins recently; retry after " + retry + " s"), retry);
         }
         JoinRequest request = new JoinRequest(env.network(), inner.node(), publicKey, inner.groups(), nonce, credential);
         JoinResponse response;
         try {
             response = handler.handle(request, source);
         } catch (JoinRefusedException e) {
-            sources.charge(source, config.perSource.failureCost());
-            if (CREDENTIAL_FAILURES.contains(e.reason()) && !"none".equals(credentialId)) {
-                credLimiter.charge(credentialId, credLimit.failureCost() == 0 ? 1 : credLimit.failureCost());
-            } else if ("bad-credential".equals(e.reason())) {
-                sources.charge(source, config.perSource.failureCost());
+            if (AUTHENTICATED_REFUSALS.contains(e.reason().code())) {
+                audit.record(event(source, "refused", e.reason().code(), inner.node(), credentialId, e.getMessage()));
+                return BoundedHttpServer.Response.of(403, error(e.reason().code(), e.getMessage()));
             }
-            refuse(ex, source, 403, e.reason(), e.getMessage(), inner.node(), credentialId);
-            return;
+            return failure(source, prefix, 403, e.reason().code(), e.getMessage(), inner.node(), credentialId);
         } catch (InvalidCertificateException e) {
-            refuse(ex, source, 403, "ca-refused", "the CA refused to sign: " + e.getMessage(), inner.node(), credentialId);
-            return;
+            audit.record(event(source, "refused", "ca-refused", inner.node(), credentialId, e.getMessage()));
+            return BoundedHttpServer.Response.of(403, error("ca-refused", "the CA refused to sign: " + e.getMessage()));
         } catch (StoreException e) {
-            LOG.warn("store failure while admitting {}: {}", inner.node(), e.getMessage());
-            respond(ex, 503, error("unavailable", "the lighthouse cannot reach its store; try again or another lighthouse"));
-            return;
+            // Nothing was granted: the joiner's retry of this very request must not be a "replay".
+            replays.forget(env.nonce());
+            LOG.warn("store failure while admitting {}: {}", printable(inner.node()), e.getMessage());
+            return BoundedHttpServer.Response.of(503, error("unavailable", "the lighthouse cannot reach its store;"
+                    + " try again or another lighthouse"));
         }
+        joins.charge(credentialId, 1);
         HostCertificate issued = ca.verify(response.certificatePem().getBytes(StandardCharsets.US_ASCII),
                 config.clock.instant());
         Wire.Outcome outcome = new Wire.Outcome(response.certificatePem(), response.address(), response.groups(), source);
         byte[] sealedOutcome = SigningCrypto.seal(responseKey, Wire.write(outcome), Wire.responseAad(nonce));
         audit.record(new AuditEvent(Versioned.SCHEMA, config.clock.instant(), lighthouse, "admitted", "ok", inner.node(),
                 credentialId, source, response.address(), issued.fingerprint(), "granted " + response.groups(), 0));
-        respond(ex, 200, Wire.write(new Wire.Sealed(Wire.VERSION, Wire.b64(sealedOutcome))));
+        return BoundedHttpServer.Response.of(200, Wire.write(new Wire.Sealed(Wire.VERSION, Wire.b64(sealedOutcome))));
     }
 
-    private void refuse(HttpExchange ex, String source, int status, String reason, String message, String node,
-                        String credentialId) {
-        // Audited before answering, so the event exists once the joiner has its answer.
-        audit(source, "refused", reason, node, credentialId, message);
-        respond(ex, status, error(reason, message));
+    private BoundedHttpServer.Response skew(String source, String prefix, long timestamp) {
+        long skew = replays.skewSeconds(timestamp);
+        return failure(source, prefix, 403, "clock-skew", "clock skew: this node's clock is " + Math.abs(skew) + " s "
+                + (skew > 0 ? "ahead of" : "behind") + " the lighthouse's, more than the "
+                + config.timestampWindow.toSeconds() + " s allowed; synchronise this node's clock (NTP)", null, null);
     }
 
-    private void audit(String source, String outcome, String reason, String node, String credentialId, String detail) {
+    /** An unauthenticated refusal: charged to the source prefix, counted into the audit summary. */
+    private BoundedHttpServer.Response failure(String source, String prefix, int status, String reason,
+                                               String message, String node, String credentialId) {
+        sources.charge(prefix, config.perSource.failureCost());
+        audit.failure(event(source, "refused", reason, node, credentialId, message), prefix);
+        return BoundedHttpServer.Response.of(status, error(reason, message));
+    }
+
+    private AuditEvent event(String source, String outcome, String reason, String node, String credentialId,
+                             String detail) {
         String safeNode = node == null ? null : printable(node);
-        audit.record(new AuditEvent(Versioned.SCHEMA, config.clock.instant(), lighthouse, outcome, reason, safeNode,
-                credentialId, source, null, null, detail, 0));
+        return new AuditEvent(Versioned.SCHEMA, config.clock.instant(), lighthouse, outcome, reason, safeNode,
+                credentialId, source, null, null, detail, 0);
     }
 
     /** A name as the joiner sent it, cut and with control characters replaced, fit for logs and records. */
@@ -347,64 +354,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer {
         return cut.replaceAll("[\\p{Cntrl}\\p{Zl}\\p{Zp}]", "?");
     }
 
-    private void respondLimited(HttpExchange ex, String source) {
-        respondLimited(ex, sources.retryAfterSeconds(source));
-    }
-
-    private void respondLimited(HttpExchange ex, long retryAfter) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(retryAfter));
-        respond(ex, 429, error("rate-limited", "too many requests; retry after " + retryAfter + " s"));
-    }
-
-    /** The body, or null when it is larger than the limit; never reads more than limit + 1 bytes. */
-    private byte[] readBounded(HttpExchange ex) {
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.strip()) > config.maxBodyBytes) {
-                    return null;
-                }
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        try {
-            InputStream in = ex.getRequestBody();
-            byte[] buf = new byte[config.maxBodyBytes + 1];
-            int n = 0;
-            while (n < buf.length) {
-                int r = in.read(buf, n, buf.length - n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
-            return n > config.maxBodyBytes ? null : Arrays.copyOf(buf, n);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String source(HttpExchange ex) {
-        InetSocketAddress remote = ex.getRemoteAddress();
-        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
-    }
-
     private static byte[] error(String reason, String message) {
         return Wire.write(new Wire.Error(Wire.VERSION, reason, message));
     }
-
-    private static void respond(HttpExchange ex, int status, byte[] body) {
-        try {
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.getResponseHeaders().set("Cache-Control", "no-store");
-            ex.sendResponseHeaders(status, body.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
 }

@@ -12,10 +12,12 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Starts the signing service over HTTP on the JDK's own server ({@code com.sun.net.httpserver}):
+ * Starts the signing service over HTTP/1.1 on a small non-blocking server of its own (JDK NIO):
  * no dependency to keep patched, and the protocol's confidentiality comes from its own sealing,
- * not from the transport (see docs/security.md). Requests are size-limited while they are read,
- * rate-limited by source address and by credential, checked for replays, and audited.
+ * not from the transport (see docs/security.md). Requests are read completely, within a deadline
+ * and a size limit, before a thread is given to them; connections are capped per source prefix;
+ * requests are rate-limited per source prefix, joins per credential; replays are refused; the
+ * audit log keeps to the store's write budget.
  *
  * <pre>{@code
  * SigningServerFactory servers = HttpSigningServerFactory.builder(store, "prod").build();
@@ -23,28 +25,19 @@ import java.time.Duration;
  * }</pre>
  */
 public final class HttpSigningServerFactory implements SigningServerFactory {
-    static {
-        // The JDK server writes an answer's headers and body separately; without TCP_NODELAY,
-        // Nagle's algorithm and the client's delayed ACK add about 40 ms to every join (measured
-        // with JoinBench). The server reads this once, so set it before its first use unless the
-        // application chose otherwise.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     final BootstrapStore store;
     final StoreKeys keys;
     final Clock clock;
     final int maxBodyBytes;
     final Duration timestampWindow;
     final RateLimit perSource;
-    final RateLimit perCredential;
-    final RateLimit perSecretCredential;
+    final RateLimit joinsPerCredential;
     final int threads;
+    final Duration readTimeout;
+    final int connectionsPerSource;
+    final int maxConnections;
     final Duration auditRetention;
-    final int auditBurst;
-    final int auditPerMinute;
+    private final AuditLog.Budget auditBudget;
 
     private HttpSigningServerFactory(Builder b) {
         this.store = b.store;
@@ -53,12 +46,20 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
         this.maxBodyBytes = b.maxBodyBytes;
         this.timestampWindow = b.timestampWindow;
         this.perSource = b.perSource;
-        this.perCredential = b.perCredential;
-        this.perSecretCredential = b.perSecretCredential;
+        this.joinsPerCredential = b.joinsPerCredential;
         this.threads = b.threads;
+        this.readTimeout = b.readTimeout;
+        this.connectionsPerSource = b.connectionsPerSource;
+        this.maxConnections = b.maxConnections;
         this.auditRetention = b.auditRetention;
-        this.auditBurst = b.auditBurst;
-        this.auditPerMinute = b.auditPerMinute;
+        AuditLog.Budget budget = b.auditBudget != null ? b.auditBudget : AuditLog.Budget.forStore(b.store);
+        this.auditBudget = b.auditSummaryInterval == null ? budget
+                : new AuditLog.Budget(budget.burst(), budget.perDay(), b.auditSummaryInterval);
+    }
+
+    /** The audit log's write budget: set on the builder, or fitted to the store's declared writes a day. */
+    AuditLog.Budget auditBudget() {
+        return auditBudget;
     }
 
     public static Builder builder(BootstrapStore store, String network) {
@@ -93,12 +94,14 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
         private int maxBodyBytes = 16 * 1024;
         private Duration timestampWindow = Duration.ofMinutes(2);
         private RateLimit perSource = new RateLimit(20, 5, 4);
-        private RateLimit perCredential = new RateLimit(10, 0.2, 1);
-        private RateLimit perSecretCredential = new RateLimit(60, 2, 1);
+        private RateLimit joinsPerCredential = new RateLimit(200, 0.1, 0);
         private int threads = 8;
+        private Duration readTimeout = Duration.ofSeconds(5);
+        private int connectionsPerSource = 16;
+        private int maxConnections = 1024;
         private Duration auditRetention = Duration.ofDays(90);
-        private int auditBurst = 100;
-        private int auditPerMinute = 60;
+        private AuditLog.Budget auditBudget;
+        private Duration auditSummaryInterval;
 
         private Builder(BootstrapStore store, StoreKeys keys) {
             this.store = store;
@@ -110,22 +113,42 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
         public Builder maxBodyBytes(int v) { this.maxBodyBytes = v; return this; }
         /** How far a request's timestamp may lie from the service's clock; default 2 minutes. */
         public Builder timestampWindow(Duration v) { this.timestampWindow = v; return this; }
-        /** Requests per source address: default 20 at once, 5 per second, a failure costs 4 more. */
+        /** Requests per source prefix (/24 for IPv4, /64 for IPv6): default 20 at once, 5 per second, a failure costs 4 more. */
         public Builder perSource(RateLimit v) { this.perSource = v; return this; }
-        /** Failed attempts per enrollment token: default 10 at once, one per 5 seconds. */
-        public Builder perCredential(RateLimit v) { this.perCredential = v; return this; }
         /**
-         * Failed attempts with the network secret, from all sources together: default 60 at once, 2
-         * per second — more than one source's own limit lets through, so a single source cannot lock
-         * others out.
+         * Admitted joins per credential (the network secret, each token): default 200 at once, one
+         * per 10 seconds after that. Only admissions drain it, so no stranger can; once it runs dry
+         * joins with that credential wait and the audit log raises a {@code join-rate-exceeded}
+         * alarm, so a leaked secret cannot fill the address space unseen.
          */
-        public Builder perSecretCredential(RateLimit v) { this.perSecretCredential = v; return this; }
-        /** Request threads; default 8. */
+        public Builder joinsPerCredential(RateLimit v) { this.joinsPerCredential = v; return this; }
+        /** Request threads; default 8. Reading requests takes none: that is the I/O thread's. */
         public Builder threads(int v) { this.threads = v; return this; }
+        /** How long a client has to send its whole request; default 5 s, then 408 and closed. */
+        public Builder readTimeout(Duration v) { this.readTimeout = v; return this; }
+        /** Open connections per source prefix (/24, /64) and in all; default 16 and 1024. */
+        public Builder connections(int perSource, int total) {
+            this.connectionsPerSource = perSource;
+            this.maxConnections = total;
+            return this;
+        }
         /** How long audit events stay in the store; default 90 days. */
         public Builder auditRetention(Duration v) { this.auditRetention = v; return this; }
-        /** Audit events written to the store at once and per minute; default 100 and 60. */
-        public Builder auditBudget(int burst, int perMinute) { this.auditBurst = burst; this.auditPerMinute = perMinute; return this; }
+        /**
+         * Audit events written to the store at once and per minute; by default a tenth of what the
+         * store declares it can afford a day ({@link BootstrapStore#writesPerDay()}).
+         */
+        public Builder auditBudget(int burst, int perMinute) {
+            this.auditBudget = new AuditLog.Budget(burst, perMinute * 1440.0,
+                    AuditLog.Budget.of(perMinute * 1440.0).summaryInterval());
+            return this;
+        }
+        /**
+         * How often refusals of unauthenticated requests are summarised into one stored event;
+         * derived from the budget by default (an hour on Cloudflare KV's free tier, a minute where
+         * writes are unlimited). {@link Duration#ZERO} writes each one like any other event.
+         */
+        public Builder auditSummaryInterval(Duration v) { this.auditSummaryInterval = v; return this; }
 
         public HttpSigningServerFactory build() {
             if (maxBodyBytes < 1024) {
@@ -133,6 +156,13 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
             }
             if (threads < 1) {
                 throw new ConfigurationException("the signing service needs at least one thread");
+            }
+            if (connectionsPerSource < 1 || maxConnections < connectionsPerSource) {
+                throw new ConfigurationException("connections need at least 1 per source and a total of at least"
+                        + " that; got " + connectionsPerSource + " and " + maxConnections);
+            }
+            if (readTimeout.isNegative() || readTimeout.isZero()) {
+                throw new ConfigurationException("the read timeout must be positive, got " + readTimeout);
             }
             return new HttpSigningServerFactory(this);
         }

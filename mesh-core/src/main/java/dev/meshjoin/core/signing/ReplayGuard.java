@@ -50,6 +50,19 @@ final class ReplayGuard {
         return seen.putIfAbsent(nonce, timestampSeconds) == null ? Verdict.FRESH : Verdict.REPLAYED;
     }
 
+    /**
+     * Forgets a nonce whose request failed for a reason of the service's own (its store was
+     * unreachable) before anything was granted, so the joiner's retry of it is not a "replay".
+     */
+    void forget(String nonce) {
+        seen.remove(nonce);
+    }
+
+    /** Seconds the timestamp lies ahead of this clock (negative: behind). */
+    long skewSeconds(long timestampSeconds) {
+        return timestampSeconds - clock.millis() / 1000;
+    }
+
     int size() {
         return seen.size();
     }

@@ -144,4 +144,55 @@ class StoreIpAllocatorTest {
                 .hasMessageContaining(idx).hasMessageContaining("left untouched");
         assertThat(store.get(idx).orElseThrow().text()).isEqualTo("{\"schema\":1,\"node\":\"w\"");
     }
+
+    @Test
+    void lighthousesOnAnEventualStoreAllocateFromDisjointHalvingSlices() {
+        InMemoryBootstrapStore eventual = InMemoryBootstrapStore.eventual(Duration.ofSeconds(5), clock);
+        Ipv4Cidr cidr = Ipv4Cidr.parse("10.9.0.0/24");
+        List<StoreIpAllocator> lhs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            lhs.add(new StoreIpAllocator(eventual.client("lh" + i), keys, cidr, clock, Set::of, i, Instant.MIN));
+        }
+        // 254 hosts: the founder takes .1-.127 (254 - 127), the next .128-.191 (254 - 63), the third .192-.223.
+        assertThat(lhs.get(0).range()).containsExactly(Ipv4Address.parse("10.9.0.1"), Ipv4Address.parse("10.9.0.127"));
+        assertThat(lhs.get(1).range()).containsExactly(Ipv4Address.parse("10.9.0.128"), Ipv4Address.parse("10.9.0.191"));
+        assertThat(lhs.get(2).range()).containsExactly(Ipv4Address.parse("10.9.0.192"), Ipv4Address.parse("10.9.0.223"));
+        // Each sees none of the others' fresh leases (5 s delay), and still no address repeats.
+        Set<Ipv4Address> seen = new HashSet<>();
+        for (int n = 0; n < 30; n++) {
+            for (int i = 0; i < 3; i++) {
+                Ipv4Address a = lhs.get(i).allocate("n" + i + "-" + n, "k" + i + "-" + n, inDays(1)).address();
+                assertThat(seen.add(a)).as(a + " twice").isTrue();
+                long last = cidr.offsetOf(lhs.get(i).range().get(1));
+                assertThat(cidr.offsetOf(a)).isBetween(cidr.offsetOf(lhs.get(i).range().get(0)), last);
+            }
+        }
+        // A linearizable store ignores slices: every lighthouse may use the whole range.
+        StoreIpAllocator whole = new StoreIpAllocator(store, keys, cidr, clock, Set::of, 3, Instant.MIN);
+        assertThat(whole.range()).containsExactly(Ipv4Address.parse("10.9.0.1"), Ipv4Address.parse("10.9.0.254"));
+    }
+
+    @Test
+    void aLighthouseWithoutASliceIsRefusedWithAMessage() {
+        InMemoryBootstrapStore eventual = InMemoryBootstrapStore.eventual(Duration.ofSeconds(5), clock);
+        assertThatThrownBy(() -> new StoreIpAllocator(eventual, keys, Ipv4Cidr.parse("10.9.0.0/29"), clock, Set::of, 3,
+                Instant.MIN)).isInstanceOf(dev.meshjoin.api.ConfigurationException.class)
+                .hasMessageContaining("lighthouse number 4 has none left").hasMessageContaining("linearizable store");
+        assertThatThrownBy(() -> new StoreIpAllocator(eventual, keys, Ipv4Cidr.parse("10.9.0.0/16"), clock, Set::of, 16,
+                Instant.MIN)).hasMessageContaining("at most 16 lighthouses");
+    }
+
+    @Test
+    void aRestartedLighthouseAllocatesNothingBeforeItsHoldOffAndFailsAtOnceWhenTheDeadlineIsSooner() {
+        InMemoryBootstrapStore eventual = InMemoryBootstrapStore.eventual(Duration.ofSeconds(5), clock);
+        StoreIpAllocator a = new StoreIpAllocator(eventual, keys, Ipv4Cidr.parse("10.9.0.0/24"), clock, Set::of, 0,
+                clock.instant().plusSeconds(11));
+        try (var scope = dev.meshjoin.api.retry.Deadline.after(Duration.ofSeconds(2)).enter()) {
+            assertThatThrownBy(() -> a.allocate("n", "k", inDays(1))).isInstanceOf(AllocationException.class)
+                    .hasMessageContaining("restarted moments ago");
+        }
+        assertThat(eventual.list(keys.leases())).isEmpty();
+        clock.advance(Duration.ofSeconds(11));
+        assertThat(a.allocate("n", "k", inDays(1)).address()).isEqualTo(Ipv4Address.parse("10.9.0.1"));
+    }
 }

@@ -140,6 +140,8 @@ class StoreWritesPerDayTest {
         long[] r = measure(InMemoryBootstrapStore.eventual(Duration.ofMillis(200), clock), clock);
         report("eventual", r);
         assertThat(r[0]).as("members write nothing in a day").isZero();
-        assertThat(r[1]).as("one aggregated presence write per 30 minutes").isBetween(48L, 50L);
+        // A compare-and-set of its own record can be refused while the store does not show the
+        // lighthouse its previous write yet; each retried attempt is a write request and counts.
+        assertThat(r[1]).as("one aggregated presence write per 30 minutes, and a few retries").isBetween(48L, 60L);
     }
 }

@@ -77,7 +77,9 @@ class NebulaSignedJoinsIT {
                 .lighthouses(() -> Set.of(Ipv4Address.parse("10.77.0.1")))
                 .admission(CredentialAdmission.builder(store, "neb").networkSecret(secret.toCharArray(), List.of("workers")).build())
                 .signingServers(HttpSigningServerFactory.builder(store, "neb")
-                        .perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0)).auditBudget(100_000, 100_000).build())
+                        .perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0)).auditBudget(100_000, 100_000)
+                        .joinsPerCredential(new HttpSigningServerFactory.RateLimit(1e9, 1e9, 0))
+                        .connections(100_000, 100_000).build())
                 .certificateValidity(Duration.ofDays(7)).clock(clock).build()) {
             HostCertificate lhCert = lighthouse.certify("lh", lh.publicKey(), cidr.addressAt(1), List.of());
             Endpoint serving = lighthouse.serve(new Endpoint("127.0.0.1", port), lhCert);

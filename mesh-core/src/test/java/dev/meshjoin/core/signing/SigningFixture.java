@@ -99,7 +99,9 @@ final class SigningFixture implements AutoCloseable {
 
     static SigningFixture generous(Clock clock) {
         return new SigningFixture(clock, b -> b.perSource(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0))
-                .auditBudget(100_000, 100_000).threads(8));
+                .auditBudget(100_000, 100_000).auditSummaryInterval(Duration.ZERO).threads(8)
+                .joinsPerCredential(new HttpSigningServerFactory.RateLimit(100_000, 100_000, 0))
+                .connections(100_000, 100_000));
     }
 
     Endpoint endpoint() {

@@ -33,7 +33,7 @@ public final class ReadmeJoinTable {
     private ReadmeJoinTable() {
     }
 
-    /** The row whose first cell is {@code join}, such as {@code founder, etcd / file store}. */
+    /** The row whose first cell is {@code join}, such as {@code founder, Workers KV}. */
     public static Row row(String join) {
         String readme = readme();
         for (String line : readme.split("\n")) {

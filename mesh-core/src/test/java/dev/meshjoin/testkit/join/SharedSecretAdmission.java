@@ -1,5 +1,6 @@
 package dev.meshjoin.testkit.join;
 
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.join.Admission;
 import dev.meshjoin.api.join.JoinCredentials;
@@ -55,7 +56,7 @@ public final class SharedSecretAdmission implements Admission, JoinCredentials {
     public List<String> admit(JoinRequest request, String source) {
         byte[] expected = proof(request.network(), request.node(), request.publicKey(), request.nonce());
         if (!MessageDigest.isEqual(expected, request.credential())) {
-            throw new JoinRefusedException("bad-credential", "the join credential is not valid for this network");
+            throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the join credential is not valid for this network");
         }
         return allowedGroups;
     }

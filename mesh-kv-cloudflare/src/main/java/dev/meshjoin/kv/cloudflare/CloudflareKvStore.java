@@ -75,6 +75,8 @@ public final class CloudflareKvStore implements BootstrapStore {
     public static final String ENV_ACCOUNT_ID = "CLOUDFLARE_ACCOUNT_ID";
     public static final String ENV_NAMESPACE_ID = "CLOUDFLARE_KV_NAMESPACE_ID";
     public static final String ENV_API_TOKEN = "CLOUDFLARE_API_TOKEN";
+    /** Workers KV free tier: 1,000 writes a day per account (deletes and lists have their own 1,000). */
+    public static final long FREE_TIER_WRITES_PER_DAY = 1_000;
     /** A file holding the API token, for secrets mounted as files. */
     public static final String ENV_API_TOKEN_FILE = "CLOUDFLARE_API_TOKEN_FILE";
 
@@ -87,6 +89,7 @@ public final class CloudflareKvStore implements BootstrapStore {
 
     private final URI baseUrl;
     private final String tokenSource;
+    private final long writesPerDay;
     private final Consistency consistency;
     private final RetryPolicy policy;
     private final Clock clock;
@@ -104,6 +107,7 @@ public final class CloudflareKvStore implements BootstrapStore {
     private CloudflareKvStore(Builder b) {
         this.baseUrl = b.baseUrl;
         this.tokenSource = b.tokenSource;
+        this.writesPerDay = b.writesPerDay;
         this.consistency = Consistency.eventual(b.propagationBound);
         this.policy = RetryPolicy.exponential(b.initialBackoff, b.maxBackoff, b.maxAttempts);
         this.clock = b.clock;
@@ -138,6 +142,12 @@ public final class CloudflareKvStore implements BootstrapStore {
     @Override
     public int maxKeyBytes() {
         return MAX_KEY_BYTES;
+    }
+
+    /** What the builder declared: by default the free tier's 1,000 writes a day. */
+    @Override
+    public long writesPerDay() {
+        return writesPerDay;
     }
 
     @Override
@@ -353,6 +363,7 @@ public final class CloudflareKvStore implements BootstrapStore {
         private String apiToken;
         private String tokenSource = "the builder";
         private Duration propagationBound = Duration.ofSeconds(60);
+        private long writesPerDay = FREE_TIER_WRITES_PER_DAY;
         private int maxAttempts = 6;
         private Duration initialBackoff = Duration.ofMillis(250);
         private Duration maxBackoff = Duration.ofSeconds(8);
@@ -423,6 +434,18 @@ public final class CloudflareKvStore implements BootstrapStore {
         public Builder apiToken(String apiToken) {
             this.apiToken = apiToken;
             this.tokenSource = "the builder";
+            return this;
+        }
+
+        /**
+         * The writes a day this namespace can afford ({@link #writesPerDay()}): the free tier's
+         * 1,000 by default; a paid account raises it.
+         */
+        public Builder writesPerDay(long v) {
+            if (v < 1) {
+                throw new ConfigurationException("writesPerDay must be at least 1, got " + v);
+            }
+            this.writesPerDay = v;
             return this;
         }
 

@@ -1,12 +1,9 @@
 package dev.meshjoin.kv.cloudflare;
 
-import dev.meshjoin.core.secret.SecretCodecs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
-import dev.meshjoin.api.join.SecretCodecFactory;
-import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
 import dev.meshjoin.testkit.harness.MeshHarness;
@@ -33,13 +30,8 @@ class KvMeshJoinIT {
     }
 
     private MeshHarness harness(LocalKvServer.Builder server) {
-        kv = server.token("kv-token").propagationDelay(DELAY).build();
-        mesh = MeshHarness.builder()
-                .storeFactory(name -> CloudflareKvStore.builder().baseUrl(kv.baseUrl()).accountId(kv.accountId())
-                        .namespaceId(kv.namespaceId()).apiToken("kv-token").propagationBound(DELAY).build())
-                .caProvider(new TestDoubleCertificateAuthorityProvider())
-                .caKeyCodec(SecretCodecs.passphrase("kv-ca-passphrase".toCharArray()))
-                .joinTimeout(Duration.ofSeconds(60)).build();
+        kv = server.token(KvMeshes.TOKEN).propagationDelay(DELAY).build();
+        mesh = KvMeshes.harness(kv, DELAY, false, Duration.ofSeconds(60));
         return mesh;
     }
 

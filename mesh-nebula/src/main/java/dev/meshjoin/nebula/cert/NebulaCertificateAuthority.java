@@ -89,7 +89,7 @@ public final class NebulaCertificateAuthority implements CertificateAuthority {
         this.pool = new NebulaCaPool(List.of(caCertificate));
     }
 
-    /** Creates a CA with a fresh key, valid from now for {@code spec.validity()}. */
+    /** Creates a CA with a fresh key, valid from {@code spec.backdate()} ago until {@code spec.validity()} from now. */
     public static NebulaCertificateAuthority create(CaSpec spec, Clock clock, SecureRandom random) {
         if (spec.name().isEmpty()) {
             throw new ConfigurationException("a CA needs a name");
@@ -97,7 +97,8 @@ public final class NebulaCertificateAuthority implements CertificateAuthority {
         Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
         CaSigningKey key = CaSigningKey.generate(random);
         NebulaCertificate.Details details = new NebulaCertificate.Details(spec.name(), interfaces(spec.networks()),
-                interfaces(spec.subnets()), spec.groups(), now, now.plus(spec.validity()), key.publicKey(), true, "");
+                interfaces(spec.subnets()), spec.groups(), now.minus(spec.backdate()), now.plus(spec.validity()),
+                key.publicKey(), true, "");
         return new NebulaCertificateAuthority(NebulaCertificate.sign(details, key), key, clock);
     }
 
@@ -144,6 +145,14 @@ public final class NebulaCertificateAuthority implements CertificateAuthority {
      *     {@code MALFORMED} for a public key that is not 32 bytes
      */
     public NebulaCertificate sign(SignRequest request) {
+        return sign(request, Duration.ZERO);
+    }
+
+    /**
+     * Signs a host certificate valid from {@code backdate} before now (whole seconds), but never
+     * before this CA: a holder whose clock is behind by less than that still accepts it.
+     */
+    public NebulaCertificate sign(SignRequest request, Duration backdate) {
         if (request.name().isEmpty()) {
             throw new ConfigurationException("a host certificate needs a name");
         }
@@ -158,8 +167,10 @@ public final class NebulaCertificateAuthority implements CertificateAuthority {
             throw new InvalidCertificateException(Reason.EXPIRED, "the CA '" + ca.name() + "' expires at "
                     + ca.notAfter() + ", too soon to sign anything; rotate the CA");
         }
+        Instant backdated = now.minus(backdate);
+        Instant notBefore = backdated.isBefore(ca.notBefore()) ? ca.notBefore() : backdated;
         NebulaCertificate.Details details = new NebulaCertificate.Details(request.name(), List.of(request.ip()),
-                request.subnets(), request.groups(), now, notAfter, request.publicKey(), false,
+                request.subnets(), request.groups(), notBefore, notAfter, request.publicKey(), false,
                 caCertificate.fingerprint());
         try {
             Constraints.check(ca, details);
@@ -178,7 +189,7 @@ public final class NebulaCertificateAuthority implements CertificateAuthority {
     public HostCertificate issue(CertificateRequest request) {
         return sign(new SignRequest(request.publicKey(), request.name(),
                 new Ipv4Interface(request.address(), request.prefixLength()), request.groups(), List.of(),
-                request.validity())).toHostCertificate();
+                request.validity()), request.backdate()).toHostCertificate();
     }
 
     /** The CA key as {@value NebulaPem#ED25519_PRIVATE_KEY} PEM, which {@code nebula-cert sign -ca-key} reads. */

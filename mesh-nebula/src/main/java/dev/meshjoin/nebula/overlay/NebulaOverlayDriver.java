@@ -1,27 +1,18 @@
 package dev.meshjoin.nebula.overlay;
 
 import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
-import dev.meshjoin.api.overlay.Lighthouse;
 import dev.meshjoin.api.overlay.OverlayConfig;
 import dev.meshjoin.api.overlay.OverlayDriver;
 import dev.meshjoin.api.overlay.OverlayException;
 import dev.meshjoin.api.overlay.OverlayHealth;
 import dev.meshjoin.api.overlay.OverlayListener;
 import dev.meshjoin.api.overlay.OverlayState;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.meshjoin.api.retry.RetryPolicy;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +20,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import dev.meshjoin.nebula.cert.NebulaPem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,46 +75,44 @@ import org.slf4j.LoggerFactory;
 public final class NebulaOverlayDriver implements OverlayDriver {
     private static final Logger LOG = LoggerFactory.getLogger(NebulaOverlayDriver.class);
     /** At most this many peers seen in handshakes are probed besides the lighthouses. */
-    private static final int MAX_SEEN_PEERS = 8;
+    static final int MAX_SEEN_PEERS = 8;
 
     private final Path explicitBinary;
     private final Map<String, String> environment;
-    private final List<String> launcher;
-    private final int maxRestarts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
+    final List<String> launcher;
+    /** Restarts of a daemon that exits without a peer having answered: attempts = restarts + 1. */
+    final RetryPolicy restartPolicy;
     private final Duration stopGrace;
-    private final Duration probeInterval;
-    private final int failedProbesBeforeDegraded;
+    final Duration probeInterval;
+    final int failedProbesBeforeDegraded;
     private final String tunDeviceOverride;
-    private final PingProbe probe;
+    final PingProbe probe;
 
-    private final Object lock = new Object();
+    final Object lock = new Object();
     private final List<OverlayListener> listeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<NebulaLogEvent>> logListeners = new CopyOnWriteArrayList<>();
+    final List<Consumer<NebulaLogEvent>> logListeners = new CopyOnWriteArrayList<>();
     private final ThreadPoolExecutor notifier;
 
     // All guarded by lock.
-    private OverlayHealth health = new OverlayHealth(OverlayState.STOPPED, "not started", Instant.now());
-    private OverlayConfig config;
-    private NebulaBinary binary;
-    private String tunDevice;
-    private Path configFile;
+    OverlayHealth health = new OverlayHealth(OverlayState.STOPPED, "not started", Instant.now());
+    OverlayConfig config;
+    NebulaBinary binary;
+    String tunDevice;
+    Path configFile;
     private Thread supervisor;
-    private Generation current;
-    private boolean stopping;
-    private boolean restartRequested;
-    private boolean wake;
-    private final LinkedHashSet<Ipv4Address> seenPeers = new LinkedHashSet<>();
+    NebulaSupervisor.Generation current;
+    boolean stopping;
+    boolean restartRequested;
+    boolean wake;
+    final LinkedHashSet<Ipv4Address> seenPeers = new LinkedHashSet<>();
     private Thread shutdownHook;
 
     private NebulaOverlayDriver(Builder b) {
         this.explicitBinary = b.binary;
         this.environment = Map.copyOf(b.environment);
         this.launcher = List.copyOf(b.launcher);
-        this.maxRestarts = b.maxRestarts;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
+        this.restartPolicy = b.restartPolicy != null ? b.restartPolicy : RetryPolicy.exponential(b.initialBackoff,
+                b.maxBackoff.compareTo(b.initialBackoff) < 0 ? b.initialBackoff : b.maxBackoff, b.maxRestarts + 1);
         this.stopGrace = b.stopGrace;
         this.probeInterval = b.probeInterval;
         this.failedProbesBeforeDegraded = b.failedProbesBeforeDegraded;
@@ -145,21 +132,9 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         return new Builder();
     }
 
-    /**
-     * The tun device name the driver gives a node: {@code mj} and 10 hex digits of a hash of the
-     * node name and state directory, so two nodes in one namespace never collide and a restarted
-     * node gets its old name back.
-     */
+    /** The tun device a node gets: {@code mj} and a hash of its name and state directory, stable across restarts. */
     public static String tunDeviceFor(OverlayConfig config) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(config.nodeName().getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            sha.update(config.stateDirectory().toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
-            return "mj" + HexFormat.of().formatHex(sha.digest()).substring(0, 10);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return NebulaConfigFiles.tunDeviceFor(config);
     }
 
     /** The binary in use once started. */
@@ -179,8 +154,17 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     /** The process id of the running daemon, if one runs. */
     public Optional<Long> daemonPid() {
         synchronized (lock) {
-            Generation g = current;
+            NebulaSupervisor.Generation g = current;
             return g != null && g.process.isAlive() ? Optional.of(g.process.pid()) : Optional.empty();
+        }
+    }
+
+    /** Finds the binary and checks its version, then that nebula could listen on {@code listen} here. */
+    @Override
+    public void preflight(Endpoint listen) {
+        NebulaBinary.locate(explicitBinary, environment);
+        if (listen != null) {
+            ListenCheck.check(listen);
         }
     }
 
@@ -202,7 +186,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         try {
             bin = NebulaBinary.locate(explicitBinary, environment);
             tun = tunDeviceOverride != null ? tunDeviceOverride : tunDeviceFor(config);
-            file = writeChecked(bin, config, tun);
+            file = NebulaConfigFiles.writeChecked(bin, config, tun);
         } catch (OverlayException | ConfigurationException e) {
             synchronized (lock) {
                 setState(OverlayState.FAILED, e.getMessage());
@@ -217,100 +201,11 @@ public final class NebulaOverlayDriver implements OverlayDriver {
             LOG.info("{}: starting nebula {} ({}) with tun device {}{}", config.nodeName(), bin.version(), bin.path(), tun,
                     launcher.isEmpty() ? "" : " via " + String.join(" ", launcher));
             setState(OverlayState.STARTING, "starting nebula " + bin.version());
-            supervisor = new Thread(this::supervise, "nebula-" + config.nodeName());
+            supervisor = new Thread(new NebulaSupervisor(this), "nebula-" + config.nodeName());
             supervisor.setDaemon(true);
             shutdownHook = new Thread(this::killNow, "nebula-" + config.nodeName() + "-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             supervisor.start();
-        }
-    }
-
-    /**
-     * Validates the config with {@code nebula -test} in a staging directory, then writes the
-     * real files. A refused config leaves the node's current files untouched.
-     */
-    private Path writeChecked(NebulaBinary bin, OverlayConfig config, String tun) {
-        Path dir = config.stateDirectory();
-        NodeFiles.prepareDirectory(dir);
-        Path staging = dir.resolve("staging");
-        NodeFiles.prepareDirectory(staging);
-        try {
-            Path stagedConfig = writeFiles(config, staging, tun);
-            runConfigTest(bin, stagedConfig);
-        } finally {
-            deleteTree(staging);
-        }
-        return writeFiles(config, dir, tun);
-    }
-
-    private static Path writeFiles(OverlayConfig config, Path dir, String tun) {
-        NebulaConfigRenderer.PkiPaths pki = new NebulaConfigRenderer.PkiPaths(
-                dir.resolve("ca.crt").toAbsolutePath(), dir.resolve("host.crt").toAbsolutePath(), dir.resolve("host.key").toAbsolutePath());
-        String yaml = NebulaConfigRenderer.render(config, pki, tun);
-        byte[] raw = config.privateKey();
-        byte[] keyPem = NebulaPem.encodeX25519PrivateKey(raw);
-        try {
-            NodeFiles.write(pki.key(), keyPem, NodeFiles.OWNER_ONLY);
-        } finally {
-            Arrays.fill(raw, (byte) 0);
-            Arrays.fill(keyPem, (byte) 0);
-        }
-        NodeFiles.write(pki.cert(), config.certificatePem(), NodeFiles.WORLD_READABLE);
-        NodeFiles.write(pki.ca(), config.caBundlePem(), NodeFiles.WORLD_READABLE);
-        Path file = dir.resolve("nebula.yml").toAbsolutePath();
-        NodeFiles.write(file, yaml.getBytes(StandardCharsets.UTF_8), NodeFiles.WORLD_READABLE);
-        return file;
-    }
-
-    private static void runConfigTest(NebulaBinary bin, Path configFile) {
-        Path out = null;
-        try {
-            out = Files.createTempFile("nebula-test", ".log");
-            Process p = new ProcessBuilder(bin.path().toString(), "-test", "-config", configFile.toString())
-                    .redirectErrorStream(true).redirectOutput(out.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-                throw new OverlayException("nebula -test did not finish within 30 s");
-            }
-            if (p.exitValue() != 0) {
-                String reason = null;
-                List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-                for (String line : lines) {
-                    NebulaLogEvent e = NebulaLogPump.parse(line);
-                    if (e.isError()) {
-                        reason = e.json() ? e.describe() : line;
-                    }
-                }
-                if (reason == null && !lines.isEmpty()) {
-                    reason = lines.get(lines.size() - 1);
-                }
-                throw new OverlayException("nebula refused the config: " + (reason == null ? "exit code " + p.exitValue() : reason));
-            }
-        } catch (IOException e) {
-            throw new OverlayException("cannot run " + bin.path() + " -test: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OverlayException("interrupted while nebula checked the config", e);
-        } finally {
-            if (out != null) {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException ignored) {
-                    // a leftover log of a refused config holds no secret
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            LOG.warn("cannot remove {}: {}", dir, e.getMessage());
         }
     }
 
@@ -336,12 +231,12 @@ public final class NebulaOverlayDriver implements OverlayDriver {
                 || previous.lighthouse() != next.lighthouse() || !previous.nodeName().equals(next.nodeName())
                 || !previous.stateDirectory().equals(next.stateDirectory());
         String tun = tunDeviceOverride != null ? tunDeviceOverride : tunDeviceFor(next);
-        Path file = writeChecked(bin, next, tun);
+        Path file = NebulaConfigFiles.writeChecked(bin, next, tun);
         synchronized (lock) {
             config = next;
             tunDevice = tun;
             configFile = file;
-            Generation g = current;
+            NebulaSupervisor.Generation g = current;
             if (restart) {
                 LOG.info("{}: address, port or role changed; restarting nebula", next.nodeName());
                 restartRequested = true;
@@ -351,25 +246,9 @@ public final class NebulaOverlayDriver implements OverlayDriver {
                 wakeSupervisor();
             } else if (g != null && g.process.isAlive()) {
                 LOG.info("{}: config changed; sending SIGHUP to nebula (pid {})", next.nodeName(), g.process.pid());
-                signal(g.process.pid(), "HUP");
+                NebulaConfigFiles.signal(g.process.pid(), "HUP");
                 wakeSupervisor();
             }
-        }
-    }
-
-    private static void signal(long pid, String signal) {
-        // Java has no API to send a signal other than TERM and KILL; kill(1) does it.
-        try {
-            Process p = new ProcessBuilder("kill", "-s", signal, Long.toString(pid))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new OverlayException("kill -s " + signal + " " + pid + " failed; the daemon did not reload");
-            }
-        } catch (IOException e) {
-            throw new OverlayException("cannot run kill to send SIG" + signal + " to " + pid + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OverlayException("interrupted while signalling the daemon", e);
         }
     }
 
@@ -423,7 +302,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     @Override
     public void stop() {
         Thread sup;
-        Generation g;
+        NebulaSupervisor.Generation g;
         synchronized (lock) {
             if (supervisor == null) {
                 return;
@@ -463,8 +342,37 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         }
     }
 
+    private void killNow() {
+        NebulaSupervisor.Generation g;
+        synchronized (lock) {
+            stopping = true;
+            g = current;
+        }
+        if (g != null) {
+            terminate(g.process);
+        }
+    }
+
+    /** Waits on lock until woken or the time passes. Holds lock. */
+    void waitForWake(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (!wake && !stopping) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(lock, left);
+        }
+        wake = false;
+    }
+
+    /** Holds lock. */
+    void wakeSupervisor() {
+        wake = true;
+        lock.notifyAll();
+    }
     /** SIGTERM, then SIGKILL after the grace period; returns once the process is gone. */
-    private void terminate(Process p) {
+    void terminate(Process p) {
         if (!p.isAlive()) {
             return;
         }
@@ -481,286 +389,8 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         }
     }
 
-    private void killNow() {
-        Generation g;
-        synchronized (lock) {
-            stopping = true;
-            g = current;
-        }
-        if (g != null) {
-            terminate(g.process);
-        }
-    }
-
-    // ---------------------------------------------------------------- supervision
-
-    /** One run of the daemon process and what its output said. */
-    private static final class Generation {
-        final Process process;
-        final Thread pump;
-        volatile boolean tunActive;
-        volatile String lastError;
-
-        Generation(Process process, Thread pump) {
-            this.process = process;
-            this.pump = pump;
-        }
-    }
-
-    private void supervise() {
-        int failures = 0;
-        try {
-            while (true) {
-                Generation g;
-                synchronized (lock) {
-                    if (stopping) {
-                        return;
-                    }
-                    restartRequested = false;
-                    g = launch();
-                    if (g.process != null) {
-                        current = g;
-                    }
-                }
-                boolean reachedUp = g.process != null && watch(g);
-                boolean restart;
-                synchronized (lock) {
-                    if (stopping) {
-                        return;
-                    }
-                    restart = restartRequested;
-                }
-                if (restart) {
-                    // The old daemon must be gone before the new one binds its port and tun name.
-                    terminate(g.process);
-                    continue;
-                }
-                String reason = exitReason(g);
-                failures = reachedUp ? 1 : failures + 1;
-                if (failures > maxRestarts) {
-                    synchronized (lock) {
-                        setState(OverlayState.FAILED, reason + "; gave up after " + maxRestarts + " restarts");
-                    }
-                    return;
-                }
-                Duration delay = backoff(failures);
-                synchronized (lock) {
-                    OverlayState s = health.state();
-                    OverlayState next = s == OverlayState.UP || s == OverlayState.DEGRADED ? OverlayState.DEGRADED : OverlayState.STARTING;
-                    setState(next, reason + "; restarting in " + delay.toMillis() + " ms (attempt " + failures + " of " + maxRestarts + ")");
-                    LOG.warn("{}: {}", config.nodeName(), health.detail());
-                    waitForWake(delay.toNanos());
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("nebula supervisor failed", e);
-            synchronized (lock) {
-                setState(OverlayState.FAILED, "the supervisor failed: " + e);
-            }
-        } finally {
-            Generation g;
-            synchronized (lock) {
-                g = current;
-            }
-            if (g != null && g.process != null && g.process.isAlive()) {
-                terminate(g.process);
-            }
-        }
-    }
-
-    /** Exponential backoff with equal jitter: half fixed, half random, so restarts do not align. */
-    private Duration backoff(int attempt) {
-        long base = initialBackoff.toMillis() << Math.min(attempt - 1, 20);
-        long capped = Math.min(base, maxBackoff.toMillis());
-        long half = Math.max(1, capped / 2);
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
-    }
-
-    /** Starts one daemon process; returns a generation without process when it could not start. Holds lock. */
-    private Generation launch() {
-        List<String> cmd = new ArrayList<>(launcher);
-        cmd.addAll(List.of(binary.path().toString(), "-config", configFile.toString()));
-        Process p;
-        try {
-            p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        } catch (IOException e) {
-            Generation failed = new Generation(null, null);
-            failed.lastError = "cannot run " + String.join(" ", cmd) + ": " + e.getMessage();
-            return failed;
-        }
-        String node = config.nodeName();
-        Generation[] holder = new Generation[1];
-        InputStream out = p.getInputStream();
-        Thread pump = new Thread(new NebulaLogPump(node, out, e -> onEvent(holder[0], e)), "nebula-" + node + "-log");
-        pump.setDaemon(true);
-        Generation g = new Generation(p, pump);
-        holder[0] = g;
-        pump.start();
-        p.onExit().thenRun(() -> {
-            synchronized (lock) {
-                wakeSupervisor();
-            }
-        });
-        LOG.debug("{}: nebula started, pid {}", node, p.pid());
-        return g;
-    }
-
-    private void onEvent(Generation g, NebulaLogEvent e) {
-        for (Consumer<NebulaLogEvent> l : logListeners) {
-            try {
-                l.accept(e);
-            } catch (RuntimeException ex) {
-                LOG.warn("a nebula log listener failed: {}", ex.toString());
-            }
-        }
-        if (e.isError()) {
-            g.lastError = e.json() ? e.describe() : e.message();
-        }
-        if (NebulaLogEvent.INTERFACE_ACTIVE.equals(e.message())) {
-            g.tunActive = true;
-            synchronized (lock) {
-                wakeSupervisor();
-            }
-        } else if (NebulaLogEvent.HANDSHAKE_RECEIVED.equals(e.message())) {
-            String ip = e.field("vpnIp");
-            if (ip != null) {
-                try {
-                    Ipv4Address peer = Ipv4Address.parse(ip);
-                    synchronized (lock) {
-                        seenPeers.remove(peer);
-                        seenPeers.add(peer);
-                        while (seenPeers.size() > MAX_SEEN_PEERS) {
-                            seenPeers.remove(seenPeers.iterator().next());
-                        }
-                        wakeSupervisor();
-                    }
-                } catch (ConfigurationException ignored) {
-                    // not an IPv4 address: nothing to probe
-                }
-            }
-        }
-    }
-
-    /**
-     * Watches one daemon until it exits, a restart is requested or the driver stops; drives
-     * STARTING → UP ⇄ DEGRADED from the daemon's events and the probe.
-     *
-     * @return whether a peer answered during this run
-     */
-    private boolean watch(Generation g) throws InterruptedException {
-        boolean reachedUp = false;
-        int failedRounds = 0;
-        long retryNanos = TimeUnit.MILLISECONDS.toNanos(50);
-        while (true) {
-            List<Ipv4Address> targets;
-            boolean standalone;
-            synchronized (lock) {
-                while (!stopping && !restartRequested && g.process.isAlive() && !g.tunActive) {
-                    waitForWake(TimeUnit.SECONDS.toNanos(1));
-                }
-                if (stopping || restartRequested || !g.process.isAlive()) {
-                    return reachedUp;
-                }
-                targets = probeTargets();
-                standalone = targets.isEmpty() && config.lighthouse();
-                if (standalone && health.state() != OverlayState.UP) {
-                    setState(OverlayState.UP, "lighthouse with no other lighthouse: nebula runs with tun device " + tunDevice + " active");
-                    reachedUp = true;
-                }
-            }
-            if (standalone) {
-                synchronized (lock) {
-                    // Nothing to probe: wait for an exit, a stop, a reload or a first peer.
-                    waitForWake(probeInterval.toNanos());
-                }
-                continue;
-            }
-            Optional<Ipv4Address> answered = probe.firstAnswer(targets);
-            synchronized (lock) {
-                if (stopping || restartRequested || !g.process.isAlive()) {
-                    return reachedUp;
-                }
-                if (answered.isPresent()) {
-                    failedRounds = 0;
-                    reachedUp = true;
-                    retryNanos = TimeUnit.MILLISECONDS.toNanos(50);
-                    if (health.state() != OverlayState.UP) {
-                        setState(OverlayState.UP, answered.get() + " answered over the overlay (tun " + tunDevice + ")");
-                    }
-                    waitForWake(probeInterval.toNanos());
-                } else if (health.state() == OverlayState.UP) {
-                    failedRounds++;
-                    if (failedRounds >= failedProbesBeforeDegraded) {
-                        setState(OverlayState.DEGRADED, "no peer answered over the overlay in " + failedRounds
-                                + " probes of " + targets);
-                    }
-                    waitForWake(probeInterval.toNanos());
-                } else {
-                    // Not up yet (or degraded): probe again soon; a handshake event cuts the wait short.
-                    waitForWake(retryNanos);
-                    retryNanos = Math.min(retryNanos * 2, TimeUnit.SECONDS.toNanos(1));
-                }
-            }
-        }
-    }
-
-    /** Other lighthouses first, then peers seen in handshakes. Holds lock. */
-    private List<Ipv4Address> probeTargets() {
-        LinkedHashSet<Ipv4Address> targets = new LinkedHashSet<>();
-        Ipv4Address self = config.address().address();
-        for (Lighthouse lh : config.lighthouses()) {
-            if (!lh.overlayAddress().equals(self)) {
-                targets.add(lh.overlayAddress());
-            }
-        }
-        boolean alone = targets.isEmpty() && config.lighthouse();
-        if (!alone) {
-            // A lone lighthouse stays UP while its daemon runs; its peers come and go.
-            targets.addAll(seenPeers);
-        }
-        targets.remove(self);
-        return new ArrayList<>(targets);
-    }
-
-    private String exitReason(Generation g) {
-        if (g.process == null) {
-            return g.lastError;
-        }
-        try {
-            // Let the pump read the last lines: the reason is usually the daemon's final error line.
-            g.pump.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        int code = g.process.exitValue();
-        String how = code > 128 ? "nebula was killed by signal " + (code - 128) : "nebula exited with code " + code;
-        return g.lastError == null ? how : how + " (" + g.lastError + ")";
-    }
-
-    /** Waits on lock until woken or the time passes. Holds lock. */
-    private void waitForWake(long nanos) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos;
-        while (!wake && !stopping) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            TimeUnit.NANOSECONDS.timedWait(lock, left);
-        }
-        wake = false;
-    }
-
     /** Holds lock. */
-    private void wakeSupervisor() {
-        wake = true;
-        lock.notifyAll();
-    }
-
-    /** Holds lock. */
-    private void setState(OverlayState state, String detail) {
+    void setState(OverlayState state, String detail) {
         OverlayHealth prev = health;
         if (prev.state() == state && prev.detail().equals(detail)) {
             return;
@@ -803,6 +433,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         private int maxRestarts = 5;
         private Duration initialBackoff = Duration.ofMillis(200);
         private Duration maxBackoff = Duration.ofSeconds(10);
+        private RetryPolicy restartPolicy;
         private Duration stopGrace = Duration.ofSeconds(5);
         private Duration probeInterval = Duration.ofSeconds(5);
         private int failedProbesBeforeDegraded = 3;
@@ -832,6 +463,11 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         public Builder initialBackoff(Duration v) { this.initialBackoff = positive(v, "initialBackoff"); return this; }
         /** Largest restart delay; default 10 s. */
         public Builder maxBackoff(Duration v) { this.maxBackoff = positive(v, "maxBackoff"); return this; }
+        /**
+         * How a daemon that exits is restarted, instead of {@link #maxRestarts}, {@link #initialBackoff}
+         * and {@link #maxBackoff}: its attempts are the restarts plus one.
+         */
+        public Builder restartPolicy(RetryPolicy v) { this.restartPolicy = java.util.Objects.requireNonNull(v); return this; }
         /** How long a daemon has after SIGTERM before SIGKILL; default 5 s. */
         public Builder stopGrace(Duration v) { this.stopGrace = positive(v, "stopGrace"); return this; }
         /** Time between health probes while up; default 5 s. */

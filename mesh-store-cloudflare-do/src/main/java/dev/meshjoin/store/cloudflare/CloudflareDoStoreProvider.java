@@ -26,7 +26,8 @@ public final class CloudflareDoStoreProvider implements BootstrapStoreProvider {
     }
 
     CloudflareDoStoreProvider(Map<String, String> env) {
-        this.env = Map.copyOf(env);
+        // The process environment stays itself, so SecretSource reads the token as raw UTF-8 bytes.
+        this.env = env == System.getenv() ? env : Map.copyOf(env);
     }
 
     @Override

@@ -1,10 +1,14 @@
 package dev.meshjoin.store.file;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.zip.CRC32C;
@@ -76,6 +80,30 @@ final class EntryFile {
      * it is shorter); {@code fileLength} is the file's size on disk, checked against the lengths
      * the header announces so that a truncated file is refused even when only the header is read.
      */
+    /** The header of an entry file, or empty when the file is gone (deleted since it was listed). */
+    static Optional<Header> readHeader(Path file, int maxKeyBytes) throws IOException, DamagedFileException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, maxHeaderLength(maxKeyBytes)));
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // keep reading until the header is in
+            }
+            buf.flip();
+            return Optional.of(parseHeader(file, buf, size));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@link #readHeader}, and the header's key must be the one the file is named for. */
+    static Optional<Header> readListed(Path file, int maxKeyBytes) throws IOException, DamagedFileException {
+        Optional<Header> h = readHeader(file, maxKeyBytes);
+        if (h.isPresent() && !file.getFileName().toString().equals(KeyNames.fileName(h.get().key()))) {
+            throw new DamagedFileException(file, "holds key '" + h.get().key() + "', which belongs in another file");
+        }
+        return h;
+    }
+
     static Header parseHeader(Path file, ByteBuffer prefix, long fileLength) throws DamagedFileException {
         ByteBuffer b = prefix.duplicate();
         if (b.remaining() < 8) {

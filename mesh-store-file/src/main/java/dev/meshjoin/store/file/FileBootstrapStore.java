@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -88,6 +89,7 @@ public final class FileBootstrapStore implements BootstrapStore {
     private final Clock clock;
     private final String name;
     private final StoreLock lock;
+    private final DamagedFiles damaged = new DamagedFiles();
     private volatile boolean closed;
 
     /** A store in {@code directory} (created when missing) on the system clock. */
@@ -243,14 +245,18 @@ public final class FileBootstrapStore implements BootstrapStore {
                         if (named.isPresent() && !named.get().startsWith(prefix)) {
                             continue;
                         }
-                        Optional<EntryFile.Header> header = readHeader(file);
+                        Optional<EntryFile.Header> header;
+                        try {
+                            header = EntryFile.readListed(file, maxKeyBytes());
+                        } catch (DamagedFileException e) {
+                            damaged.found(e, named.orElse(null)); // must not hide the others: skipped, reported
+                            continue;
+                        }
+                        damaged.healthy(file);
                         if (header.isEmpty()) {
                             continue;
                         }
                         EntryFile.Header h = header.get();
-                        if (!fileName.equals(KeyNames.fileName(h.key()))) {
-                            throw new DamagedFileException(file, "holds key '" + h.key() + "', which belongs in another file");
-                        }
                         if (!h.key().startsWith(prefix)) {
                             continue;
                         }
@@ -285,6 +291,11 @@ public final class FileBootstrapStore implements BootstrapStore {
         } catch (IOException e) {
             throw new StoreException(name, "close", "cannot close the lock file: " + e, false, e);
         }
+    }
+
+    /** Entry files listings found damaged and skipped (and logged), with why: delete or restore them. */
+    public Map<Path, String> damagedFiles() {
+        return damaged.snapshot();
     }
 
     @Override
@@ -368,20 +379,6 @@ public final class FileBootstrapStore implements BootstrapStore {
     }
 
     /** Reads and checks only the header, enough for a listing; empty when the file is gone. */
-    private Optional<EntryFile.Header> readHeader(Path file) throws IOException, DamagedFileException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, EntryFile.maxHeaderLength(maxKeyBytes())));
-            while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                // keep reading until the header is in
-            }
-            buf.flip();
-            return Optional.of(EntryFile.parseHeader(file, buf, size));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-    }
-
     /** Deletes the file of an expired entry if it still holds that entry. Call under the lock. */
     private void removeIfExpired(Path file, String key, long version) throws IOException, DamagedFileException {
         Optional<Stored> now = read(file, key);
@@ -397,7 +394,7 @@ public final class FileBootstrapStore implements BootstrapStore {
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(entries)) {
             for (Path file : dir) {
                 if (KeyNames.isEntryName(file.getFileName().toString())) {
-                    Optional<EntryFile.Header> h = readHeader(file);
+                    Optional<EntryFile.Header> h = EntryFile.readHeader(file, maxKeyBytes());
                     if (h.isPresent()) {
                         highest = Math.max(highest, h.get().version());
                     }

@@ -97,8 +97,10 @@ class FileBootstrapStoreTest {
             assertThatThrownBy(() -> store.compareAndSet("mesh/b", damaged.version(), b("x")))
                     .isInstanceOf(StoreException.class);
             assertThatThrownBy(() -> store.delete("mesh/b", damaged.version())).isInstanceOf(StoreException.class);
-            assertThatThrownBy(() -> store.list("mesh/")).isInstanceOf(StoreException.class)
-                    .hasMessageContaining(truncated.toString());
+            // A listing leaves the damaged file out rather than failing, and says so.
+            assertThat(store.list("mesh/")).extracting(KeyVersion::key).containsExactly("mesh/a");
+            assertThat(store.damagedFiles()).containsOnlyKeys(truncated);
+            assertThat(store.damagedFiles().get(truncated)).contains("truncated");
             // Other keys still work, and listings that do not reach the damaged file too.
             assertThat(store.putIfAbsent("other/c", b("gamma"))).isPresent();
             assertThat(store.list("other/")).extracting(KeyVersion::key).containsExactly("other/c");
@@ -111,6 +113,7 @@ class FileBootstrapStoreTest {
             Files.delete(truncated);
             assertThat(store.putIfAbsent("mesh/b", b("again"))).isPresent();
             assertThat(store.list("mesh/")).extracting(KeyVersion::key).containsExactly("mesh/a", "mesh/b");
+            assertThat(store.damagedFiles()).isEmpty();
         }
     }
 
@@ -129,15 +132,26 @@ class FileBootstrapStoreTest {
     }
 
     @Test
-    void aDamagedHeaderIsRefusedByListingsToo() throws Exception {
+    void oneDamagedHeaderNoLongerFailsEveryListingItIsSkippedAndReported() throws Exception {
         try (FileBootstrapStore store = open()) {
             store.putIfAbsent("k", b("v"));
+            store.putIfAbsent("other", b("w"));
             Path file = store.entryFile("k");
             byte[] bytes = Files.readAllBytes(file);
             bytes[10] ^= 0x40; // inside the key bytes of the header
             Files.write(file, bytes);
-            assertThatThrownBy(() -> store.list("")).isInstanceOf(StoreException.class)
-                    .hasMessageContaining(file.toString()).hasMessageContaining("header checksum");
+            assertThat(store.list("")).extracting(KeyVersion::key).containsExactly("other");
+            assertThat(store.damagedFiles()).containsOnlyKeys(file);
+            assertThat(store.damagedFiles().get(file)).contains("header checksum");
+            // Reading it still refuses, naming the file; nothing was rewritten.
+            assertThatThrownBy(() -> store.get("k")).isInstanceOf(StoreException.class)
+                    .hasMessageContaining(file.toString());
+            assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+            // A copy under another key's name is left out of listings as well.
+            Files.copy(store.entryFile("other"), store.entryFile("third"));
+            assertThat(store.list("")).extracting(KeyVersion::key).containsExactly("other");
+            assertThat(store.damagedFiles()).containsKey(store.entryFile("third"));
+            assertThat(store.damagedFiles().get(store.entryFile("third"))).contains("holds key 'other'");
         }
     }
 

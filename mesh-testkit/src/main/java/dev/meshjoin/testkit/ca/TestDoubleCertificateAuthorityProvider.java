@@ -76,7 +76,7 @@ public final class TestDoubleCertificateAuthorityProvider implements Certificate
             spec.networks().forEach(n -> ips.add(n.toString()));
             ArrayNode groups = details.putArray("groups");
             spec.groups().forEach(groups::add);
-            details.put("notBefore", now.getEpochSecond());
+            details.put("notBefore", now.minus(spec.backdate()).getEpochSecond());
             details.put("notAfter", now.plus(spec.validity()).getEpochSecond());
             details.put("publicKey", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()));
             details.put("ca", true);
@@ -309,7 +309,9 @@ public final class TestDoubleCertificateAuthorityProvider implements Certificate
             details.putArray("ips").add(ip.toString());
             ArrayNode g = details.putArray("groups");
             request.groups().forEach(g::add);
-            details.put("notBefore", now.getEpochSecond());
+            Instant backdated = now.minus(request.backdate());
+            details.put("notBefore", (backdated.isBefore(caCert.notBefore()) ? caCert.notBefore() : backdated)
+                    .getEpochSecond());
             details.put("notAfter", notAfter.getEpochSecond());
             details.put("publicKey", Base64.getEncoder().encodeToString(request.publicKey()));
             details.put("ca", false);

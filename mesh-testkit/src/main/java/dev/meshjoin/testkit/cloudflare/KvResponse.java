@@ -1,6 +1,9 @@
 package dev.meshjoin.testkit.cloudflare;
 
+import com.sun.net.httpserver.HttpExchange;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +34,17 @@ final class KvResponse {
     KvResponse header(String name, String value) {
         headers.put(name, value);
         return this;
+    }
+
+    void writeTo(HttpExchange ex) throws IOException {
+        headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
     }
 
     /** Cloudflare's success envelope around {@code resultJson}. */

@@ -224,7 +224,12 @@ public final class LocalKvServer implements AutoCloseable {
 
     /** The next {@code n} writes (PUT) are answered 429 by the per-key limit, as if another writer had the key. */
     public void keyWriteLimitNext(int n) {
-        faults.add(RequestKind.PUT, n, 429, TOO_MANY_REQUESTS, 1, false);
+        keyWriteLimit(null, 0, n);
+    }
+
+    /** {@link #keyWriteLimitNext(int)} for the writes of one key (null: any) once {@code skip} of them passed. */
+    public void keyWriteLimit(String key, int skip, int n) {
+        faults.add(RequestKind.PUT, key, skip, n, 429, TOO_MANY_REQUESTS, 1, false);
     }
 
     /** The next {@code n} requests of a kind are carried out, then answered 502 (the answer is "lost"). */
@@ -269,19 +274,10 @@ public final class LocalKvServer implements AutoCloseable {
             if (r.kind != null) {
                 counts.get(r.kind).incrementAndGet();
             }
-            r.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-            ex.getResponseHeaders().set("Content-Type", r.contentType);
-            ex.sendResponseHeaders(r.status, r.body.length == 0 ? -1 : r.body.length);
-            if (r.body.length > 0) {
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(r.body);
-                }
-            }
+            r.writeTo(ex);
         } catch (RuntimeException e) {
             // A bug in the server must show up in the test, not as a hung client.
-            byte[] body = KvResponse.error(500, SERVICE_UNAVAILABLE, "local server error: " + e).body;
-            ex.sendResponseHeaders(500, body.length);
-            ex.getResponseBody().write(body);
+            KvResponse.error(500, SERVICE_UNAVAILABLE, "local server error: " + e).writeTo(ex);
             throw e;
         }
     }
@@ -319,13 +315,14 @@ public final class LocalKvServer implements AutoCloseable {
             drain(ex);
             return KvResponse.error(seg.length == 11 ? 405 : 404, ENDPOINT_NOT_FOUND, "No route for that URI").refused();
         }
-        KvFaults.Fault fault = faults.take(kind);
+        String key = kind == RequestKind.LIST ? null : decodePathSegment(seg[10]);
+        KvFaults.Fault fault = faults.take(kind, key);
         if (fault != null && !fault.apply()) {
             drain(ex);
             return fault.answer();
         }
         KvResponse r = kind == RequestKind.LIST ? api.list(ns, ex.getRequestURI().getRawQuery(), location)
-                : api.keyOperation(ex, ns, decodePathSegment(seg[10]), kind, location, now);
+                : api.keyOperation(ex, ns, key, kind, location, now);
         return fault == null ? r : fault.answer().kind(r.kind);
     }
 

@@ -1,0 +1,108 @@
+package dev.meshjoin.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meshjoin.api.net.Ipv4Interface;
+import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.NodeStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatusCommandTest {
+    @TempDir
+    Path dir;
+
+    private StatusFile file(long pid, String state) {
+        return new StatusFile(pid, state, "on the mesh at 10.42.0.2/16", "member", "10.42.0.2/16", "ab12",
+                Instant.parse("2026-12-31T00:00:00Z"), List.of("node-1 10.42.0.1"), 4242L, "file:/s",
+                Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T09:59:59Z"));
+    }
+
+    @Test
+    void theFileIsWrittenWholeAndReadableByTheOwnerOnly() throws Exception {
+        StatusFile f = file(ProcessHandle.current().pid(), "READY");
+        f.write(dir);
+        f.write(dir); // replaced, not appended
+        Path written = dir.resolve(StatusFile.NAME);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(written))).isEqualTo("rw-------");
+        assertThat(StatusFile.read(dir)).contains(f);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly(StatusFile.NAME);
+        }
+    }
+
+    @Test
+    void aReadyNodeOfARunningProcessIsStatusZeroAsTextAndJson() throws Exception {
+        file(ProcessHandle.current().pid(), "READY").write(dir);
+        Run text = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString());
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).startsWith("READY  on the mesh").containsPattern("overlay\\s+10\\.42\\.0\\.2/16")
+                .containsPattern("lighthouses\\s+node-1 10\\.42\\.0\\.1").containsPattern("nebula pid\\s+4242");
+        Run json = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString(), "--json");
+        JsonNode node = new ObjectMapper().readTree(json.out());
+        assertThat(node.get("running").asBoolean()).isTrue();
+        assertThat(node.get("ready").asBoolean()).isTrue();
+        assertThat(node.get("status").get("certificateNotAfter").asText()).isEqualTo("2026-12-31T00:00:00Z");
+    }
+
+    @Test
+    void aRunningNodeThatIsNotReadyIsStatusOne() {
+        file(ProcessHandle.current().pid(), "DEGRADED").write(dir);
+        Run r = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString());
+        assertThat(r.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(r.out()).startsWith("DEGRADED");
+    }
+
+    @Test
+    void aGoneProcessIsNotRunningEvenIfItsFileSaysReady() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        file(p.pid(), "READY").write(dir);
+        Run r = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString());
+        assertThat(r.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(r.out()).startsWith("not running: meshctl up (pid " + p.pid() + ") is gone; it was READY");
+        Run none = Run.meshctl(dir.resolve("elsewhere"), Map.of(), "status", "--state-dir", "x");
+        assertThat(none.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(none.out()).startsWith("not running: no meshctl up has run with --state-dir");
+        Run json = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString(), "--json");
+        assertThat(new ObjectMapper().readTree(json.out()).get("running").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aDamagedFileIsRefusedOnOneLineAndLeftAsItWas() throws Exception {
+        Files.writeString(dir.resolve(StatusFile.NAME), "{not json");
+        Run r = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString());
+        assertThat(r.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(r.err()).contains("is not a status file meshctl wrote").hasLineCount(1);
+        assertThat(Files.readString(dir.resolve(StatusFile.NAME))).isEqualTo("{not json");
+        Run usage = Run.meshctl(dir, Map.of(), "status");
+        assertThat(usage.status()).isEqualTo(ExitStatus.USAGE);
+    }
+
+    @Test
+    void theWriterRecordsEachStateChangeTheNodeReports() {
+        StatusWriter w = new StatusWriter(dir, "file:/s");
+        NodeStatus joining = new NodeStatus(NodeState.JOINING, "asking", Optional.empty(), Optional.empty(), false,
+                Instant.now());
+        NodeStatus ready = new NodeStatus(NodeState.READY, "on the mesh", Optional.empty(),
+                Optional.of(Ipv4Interface.parse("10.42.0.7/16")), true, Instant.now());
+        w.onStateChange(joining, joining);
+        assertThat(StatusFile.read(dir).orElseThrow().state()).isEqualTo("JOINING");
+        w.onStateChange(joining, ready);
+        StatusFile s = StatusFile.read(dir).orElseThrow();
+        assertThat(s.state()).isEqualTo("READY");
+        assertThat(s.role()).isEqualTo("founder");
+        assertThat(s.overlayAddress()).isEqualTo("10.42.0.7/16");
+        assertThat(s.pid()).isEqualTo(ProcessHandle.current().pid());
+        assertThat(s.store()).isEqualTo("file:/s");
+    }
+}
