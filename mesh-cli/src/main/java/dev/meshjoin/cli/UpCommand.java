@@ -69,7 +69,7 @@ public final class UpCommand implements Command {
                         + " nodes renew at two thirds of it", "720h")
                 .string("token", "join with this enrollment token instead of the network secret (better: MESH_TOKEN,"
                         + " which other users cannot read in the process list)");
-        Flags.Parsed p = flags.parse(inv.args());
+        Flags.Parsed p = LighthouseFlags.declare(flags).parse(inv.args());
         java.time.Duration certValidity = dev.meshjoin.cli.nebula.GoDuration.parse("cert-validity", p.get("cert-validity"));
         if (certValidity.compareTo(java.time.Duration.ofMinutes(1)) < 0) {
             throw new CliException("up: --cert-validity " + p.get("cert-validity") + " is below 1m; renewal at two"
@@ -83,6 +83,7 @@ public final class UpCommand implements Command {
         char[] secret = secretValue.map(SecretValue::chars).orElse(null);
         JoinCredentials credentials = UpCredentials.of(p.get("token"), tokenValue, secret);
         Endpoint publicEndpoint = p.get("public-endpoint") == null ? null : Endpoint.parse(p.get("public-endpoint"));
+        dev.meshjoin.core.lighthouse.LighthouseWatch.Settings watch = LighthouseFlags.check(p, publicEndpoint);
         char[] caPassphrase = caPassphrase(inv, publicEndpoint, secretValue.orElse(null));
         NebulaOverlayDriver.Builder overlay = NebulaOverlayDriver.builder();
         if (p.get("nebula") != null) {
@@ -94,8 +95,8 @@ public final class UpCommand implements Command {
         UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), joinTimeout);
         AtomicBoolean everReady = new AtomicBoolean();
         StatusWriter statusFile = new StatusWriter(inv.path(required.get(2)), store.name());
-        MeshNode node = NebulaMesh.builder(store, p.get("network"), credentials,
-                        secret, caPassphrase, overlay)
+        MeshNode node = LighthouseFlags.apply(p, watch, NebulaMesh.builder(store, p.get("network"), credentials,
+                        secret, caPassphrase, overlay))
                 .nodeName(required.get(0))
                 .cidr(Ipv4Cidr.parse(p.get("cidr")))
                 .groups(csv(p.get("groups")))

@@ -21,8 +21,7 @@ import dev.meshjoin.core.lifecycle.StateChannel;
 import dev.meshjoin.core.lifecycle.StateFollower;
 import dev.meshjoin.core.lifecycle.StateServerFactory;
 import dev.meshjoin.core.lifecycle.StateService;
-import dev.meshjoin.core.machine.JoinMachine;
-import dev.meshjoin.core.machine.JoinRun;
+import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.core.machine.NodeConfig;
 import dev.meshjoin.core.machine.StatusBoard;
 import dev.meshjoin.core.presence.EntryPointSpec;
@@ -35,7 +34,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,19 +61,14 @@ import java.util.Optional;
  * {@code caKeyCodec}, {@code signingServers} and {@code admission}.
  */
 public final class MeshNode implements AutoCloseable {
-    /** How long close() and leave() wait for a cancelled join to stop before they stop its parts. */
-    private static final long CANCEL_WAIT_MS = 800;
-
     private final NodeConfig config;
     private final StatusBoard board;
-    private final Object lifecycle = new Object();
-    private volatile JoinRun run;
-    private Thread joining;
+    private final NodeRuns runs;
 
     private MeshNode(Builder b) {
         this.config = new NodeConfig(b.d);
         this.board = new StatusBoard(config.nodeName, config.clock, b.listeners);
-        this.run = new JoinRun(config, board, null);
+        this.runs = new NodeRuns(config, board);
         config.overlay.addListener((before, now) -> board.followOverlay(now));
     }
 
@@ -94,17 +87,17 @@ public final class MeshNode implements AutoCloseable {
 
     /** The network record this node joined, once known. */
     public Optional<NetworkRecord> networkRecord() {
-        return run.network().map(NetworkView::record);
+        return runs.current().network().map(NetworkView::record);
     }
 
     /** This node's certificate, once it has one. */
     public Optional<HostCertificate> certificate() {
-        return run.certificate();
+        return runs.current().certificate();
     }
 
     /** Where this node's signing service listens, when it is a lighthouse. */
     public Optional<Endpoint> signingEndpoint() {
-        return run.lighthouse().flatMap(Lighthouse::endpoint);
+        return runs.current().lighthouse().flatMap(Lighthouse::endpoint);
     }
 
     public void addListener(MeshNodeListener listener) {
@@ -120,48 +113,7 @@ public final class MeshNode implements AutoCloseable {
      * @throws IllegalStateException when the node is already joining or ready
      */
     public NodeStatus join() {
-        JoinRun current;
-        synchronized (lifecycle) {
-            NodeState s = board.status().state();
-            if (joining != null || !EnumSet.of(NodeState.NEW, NodeState.FAILED, NodeState.FALLBACK, NodeState.LEFT).contains(s)) {
-                throw new IllegalStateException("node " + config.nodeName + " is " + s + "; join() runs once until it ends");
-            }
-            current = new JoinRun(config, board, run);
-            run = current;
-            joining = Thread.currentThread();
-        }
-        try {
-            return JoinMachine.run(current);
-        } finally {
-            synchronized (lifecycle) {
-                joining = null;
-                if (current.cancelled()) {
-                    Thread.interrupted(); // close() interrupted this thread to end the join; that is done
-                }
-                lifecycle.notifyAll();
-            }
-        }
-    }
-
-    /** Cancels a join in progress on another thread and waits briefly for it to end. Holds {@link #lifecycle}. */
-    private void cancelJoin(String why) {
-        Thread t = joining;
-        if (t == null) {
-            return;
-        }
-        run.cancel(why + " was called while the node was " + board.status().state());
-        if (t == Thread.currentThread()) {
-            return;
-        }
-        t.interrupt();
-        long until = System.nanoTime() + CANCEL_WAIT_MS * 1_000_000;
-        try {
-            for (long left = CANCEL_WAIT_MS; joining != null && left > 0; left = (until - System.nanoTime()) / 1_000_000) {
-                lifecycle.wait(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return runs.join();
     }
 
     /**
@@ -171,16 +123,7 @@ public final class MeshNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            cancelJoin("close()");
-            NodeState s = board.status().state();
-            if (s == NodeState.LEFT || s == NodeState.NEW) {
-                return;
-            }
-            board.move(NodeState.LEAVING, "stopping", null, board.status().address(), board.status().founder());
-            run.stopQuietly();
-            board.move(NodeState.LEFT, "stopped", null, board.status().address(), board.status().founder());
-        }
+        runs.close();
     }
 
     /**
@@ -188,24 +131,7 @@ public final class MeshNode implements AutoCloseable {
      * stays reserved until its certificate expires). Lighthouses keep their address.
      */
     public void leave() {
-        synchronized (lifecycle) {
-            cancelJoin("leave()");
-            NodeStatus before = board.status();
-            board.move(NodeState.LEAVING, "leaving the network", null, before.address(), before.founder());
-            JoinRun r = run;
-            r.follower().ifPresent(StateFollower::goodbye);
-            r.stopQuietly();
-            Optional<NetworkView> network = r.network();
-            if (network.isPresent() && before.state() != NodeState.NEW) {
-                String key = config.keys.member(config.nodeName);
-                config.store.get(key).ifPresent(e -> config.store.delete(key, e.version()));
-                if (!network.get().isLighthouse(config.nodeName)) {
-                    r.allocator(network.get().cidr()).release(config.nodeName);
-                    config.local.forgetMembership();
-                }
-            }
-            board.move(NodeState.LEFT, "left the network", null, before.address(), before.founder());
-        }
+        runs.leave();
     }
 
     /**
@@ -213,7 +139,7 @@ public final class MeshNode implements AutoCloseable {
      * lighthouse saw this node's join request come from, else echo endpoints, else interfaces.
      */
     public Optional<DetectedAddress> publicAddress() {
-        return config.addressDetector.detect(run.observedSource());
+        return config.addressDetector.detect(runs.current().observedSource());
     }
 
     /** The entry points of this node's network that are live now. */
@@ -221,19 +147,24 @@ public final class MeshNode implements AutoCloseable {
         return new EntryPoints(config.store, config.keys, config.clock).live();
     }
 
+    /** The watch of the network's lighthouses, while this node is ready and may serve (it has a public endpoint). */
+    public Optional<LighthouseWatch> lighthouseWatch() {
+        return runs.lighthouseWatch();
+    }
+
     /** What this node reports with its polls, once READY. */
     public Optional<Presence> presence() {
-        return run.presence();
+        return runs.current().presence();
     }
 
     /** What keeps this node in step with its network (polls, renewal), once READY. */
     public Optional<StateFollower> follower() {
-        return run.follower();
+        return runs.current().follower();
     }
 
     /** This lighthouse's state service, once READY, when it is a lighthouse. */
     public Optional<StateService> stateService() {
-        return run.stateService();
+        return runs.current().stateService();
     }
 
     /** Builds a {@link MeshNode}; the Javadoc of each setter gives its default. */
@@ -312,6 +243,15 @@ public final class MeshNode implements AutoCloseable {
          * Needs a public endpoint and the CA passphrase: {@link #caKeyCodec} must open the sealed CA key.
          */
         public Builder lighthouse(boolean v) { d.lighthouse = v; return this; }
+        /** How long a joiner waits for one lighthouse before it tries the next; default 10 s. */
+        public Builder lighthouseTimeout(Duration v) { d.lighthouseTimeout = v; return this; }
+        /**
+         * How a node that may serve watches the lighthouses: every 15 s, one not seen for 10 minutes is
+         * marked down, and while fewer than 2 are live this node promotes itself (one node at a time).
+         */
+        public Builder lighthouseWatch(LighthouseWatch.Settings v) { d.lighthouseWatch = v; return this; }
+        /** Whether a lighthouse answers; default a TCP connection to its signing service within 2 s. */
+        public Builder lighthouseProbe(LighthouseWatch.Probe v) { d.lighthouseProbe = v; return this; }
         /** How a lighthouse hands out overlay addresses; default leases in the store. */
         public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
         /** Adds a listener told of every state change. */

@@ -19,6 +19,9 @@ import java.util.List;
  * <pre>
  * meshctl ca -name "My mesh" -ips 10.42.0.0/16 -groups workers,ops -duration 8760h
  * </pre>
+ *
+ * <p>{@code meshctl ca rotate} and {@code meshctl ca retire} change a running network's CA in its
+ * store instead (see {@link dev.meshjoin.cli.CaRotationCommand}).
  */
 public final class CaCommand implements Command {
     static final Duration DEFAULT_DURATION = Duration.ofHours(8760);
@@ -30,7 +33,7 @@ public final class CaCommand implements Command {
 
     @Override
     public String summary() {
-        return "create a self signed certificate authority (as nebula-cert ca)";
+        return "create a self signed certificate authority (as nebula-cert ca); ca rotate|retire: change a network's CA";
     }
 
     private static Flags flags() {
@@ -50,6 +53,9 @@ public final class CaCommand implements Command {
 
     @Override
     public int run(Invocation inv) {
+        if (dev.meshjoin.cli.CaRotationCommand.handles(inv.args())) {
+            return dev.meshjoin.cli.CaRotationCommand.run(inv);
+        }
         Flags.Parsed p = flags().parse(inv.args());
         String name = p.require("name");
         SignCommand.refuseQr(p, "ca");

@@ -60,7 +60,7 @@ public final class GoDuration {
     }
 
     /** Go's {@code Duration.String()} for whole seconds, as nebula-cert's usage shows defaults. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long s = d.getSeconds();
         return (s / 3600) + "h" + (s % 3600 / 60) + "m" + (s % 60) + "s";
     }

@@ -30,7 +30,7 @@ public final class FounderElection {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BootstrapStore store;
-    private final StoreKeys keys;
+    private final String claimKey;
     private final String node;
     private final Duration lease;
     private final Clock clock;
@@ -40,8 +40,16 @@ public final class FounderElection {
     }
 
     public FounderElection(BootstrapStore store, StoreKeys keys, String node, Duration lease, Clock clock) {
+        this(store, keys.founderClaim(), node, lease, clock);
+    }
+
+    /**
+     * The same lease election for another decision taken one node at a time (which node promotes
+     * itself to lighthouse, say), at its own key.
+     */
+    public FounderElection(BootstrapStore store, String claimKey, String node, Duration lease, Clock clock) {
         this.store = store;
-        this.keys = keys;
+        this.claimKey = claimKey;
         this.node = node;
         // A store refuses time-to-live below its minimum (Cloudflare KV: 60 s); never ask for less.
         this.lease = lease.compareTo(store.minTtl()) < 0 ? store.minTtl() : lease;
@@ -55,7 +63,7 @@ public final class FounderElection {
 
     /** The claim currently in the store, whoever holds it. */
     public Optional<FounderClaim> current() {
-        return store.get(keys.founderClaim()).map(e -> Json.read(e.value(), FounderClaim.class, e.key()));
+        return store.get(claimKey).map(e -> Json.read(e.value(), FounderClaim.class, e.key()));
     }
 
     /** Tries to take the claim; empty when someone else holds a live one. */
@@ -64,20 +72,20 @@ public final class FounderElection {
         RANDOM.nextBytes(tokenBytes);
         String token = HexFormat.of().formatHex(tokenBytes);
         FounderClaim claim = new FounderClaim(Versioned.SCHEMA, node, token, clock.instant(), clock.instant().plus(lease));
-        Optional<Entry> written = store.putIfAbsent(keys.founderClaim(), Json.write(claim), lease);
+        Optional<Entry> written = store.putIfAbsent(claimKey, Json.write(claim), lease);
         if (written.isPresent()) {
             return Optional.of(new Claim(claim, written.get().version()));
         }
         // A retried write may have landed before its error: recognise our own token. A claim left by
         // this same node's earlier attempt (a restart, a failed founding) is ours to take over.
-        Optional<Entry> now = store.get(keys.founderClaim());
+        Optional<Entry> now = store.get(claimKey);
         if (now.isPresent()) {
             FounderClaim seen = Json.read(now.get().value(), FounderClaim.class, now.get().key());
             if (seen.token().equals(token)) {
                 return Optional.of(new Claim(seen, now.get().version()));
             }
             if (seen.node().equals(node)) {
-                return store.compareAndSet(keys.founderClaim(), now.get().version(), Json.write(claim), lease)
+                return store.compareAndSet(claimKey, now.get().version(), Json.write(claim), lease)
                         .map(e -> new Claim(claim, e.version()));
             }
         }
@@ -95,7 +103,7 @@ public final class FounderElection {
         }
         FounderClaim renewed = new FounderClaim(Versioned.SCHEMA, node, held.claim().token(), held.claim().claimedAt(),
                 clock.instant().plus(lease));
-        return store.compareAndSet(keys.founderClaim(), held.version(), Json.write(renewed), lease)
+        return store.compareAndSet(claimKey, held.version(), Json.write(renewed), lease)
                 .map(e -> new Claim(renewed, e.version()));
     }
 
@@ -106,10 +114,10 @@ public final class FounderElection {
 
     /** Gives the claim up; a no-op when it is no longer ours. */
     public void release(Claim held) {
-        store.get(keys.founderClaim()).ifPresent(e -> {
+        store.get(claimKey).ifPresent(e -> {
             FounderClaim seen = Json.read(e.value(), FounderClaim.class, e.key());
             if (seen.token().equals(held.claim().token())) {
-                store.delete(keys.founderClaim(), e.version());
+                store.delete(claimKey, e.version());
             }
         });
     }

@@ -155,7 +155,7 @@ public final class Registrar implements JoinHandler {
 
     private void recordMember(String node, HostCertificate cert, List<String> groups) {
         MemberRecord rec = new MemberRecord(Versioned.SCHEMA, node, cert.address().toString(), groups, Role.MEMBER, null,
-                cert.fingerprint(), cert.notAfter(), clock.instant());
+                cert.fingerprint(), cert.notAfter(), clock.instant(), cert.issuer());
         if (!Members.upsert(store, keys, rec)) {
             LOG.warn("member record of {} kept changing; the node will write it when it registers", node);
         }

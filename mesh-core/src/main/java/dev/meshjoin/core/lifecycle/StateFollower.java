@@ -56,7 +56,7 @@ public final class StateFollower implements AutoCloseable {
 
     private final String node;
     private final Clock clock;
-    private final OverlayDriver overlay;
+    private final RunningOverlay overlay;
     private final LocalState local;
     private final HostKeyPair keys;
     private final CertificateVerifier verifier;
@@ -67,7 +67,6 @@ public final class StateFollower implements AutoCloseable {
     private final Consumer<HostCertificate> onCertificate;
     private final java.util.function.Supplier<HostCertificate> rejoin;
     private final ScheduledExecutorService timer;
-    private volatile OverlayConfig config;
     private volatile HostCertificate certificate;
     private volatile StateDocument document;
     private volatile String etag;
@@ -90,7 +89,6 @@ public final class StateFollower implements AutoCloseable {
         this.beforePoll = b.beforePoll;
         this.onCertificate = b.onCertificate;
         this.rejoin = b.rejoin;
-        this.config = b.config;
         this.certificate = b.certificate;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meshjoin-follow-" + node);
@@ -161,18 +159,18 @@ public final class StateFollower implements AutoCloseable {
 
     private void apply(StateDocument doc) {
         document = doc;
-        OverlayConfig cur = config;
-        List<Lighthouse> lhs = doc.state().lighthouses().stream().map(l -> new Lighthouse(l.name(),
+        List<Lighthouse> fromDoc = doc.state().lighthouses().stream().map(l -> new Lighthouse(l.name(),
                 Ipv4Address.parse(l.overlayAddress()), l.endpoints().stream().map(Endpoint::parse).toList())).toList();
-        if (new HashSet<>(lhs).equals(new HashSet<>(cur.lighthouses()))) {
-            lhs = cur.lighthouses();
-        }
-        OverlayConfig next = cur.toBuilder().lighthouses(lhs).blocklist(doc.state().blocklist()).build();
-        if (!next.equals(cur)) {
-            LOG.info("{}: the network state changed ({} lighthouses, {} blocked certificates); reloading the overlay",
-                    node, lhs.size(), doc.state().blocklist().size());
-            overlay.reload(next);
-            config = next;
+        boolean reloaded = overlay.update(cur -> {
+            List<Lighthouse> lhs = new HashSet<>(fromDoc).equals(new HashSet<>(cur.lighthouses())) ? cur.lighthouses() : fromDoc;
+            OverlayConfig next = cur.toBuilder().lighthouses(lhs).blocklist(doc.state().blocklist()).build();
+            if (!next.equals(cur)) {
+                LOG.info("{}: the network state changed ({} lighthouses, {} blocked certificates); reloading the overlay",
+                        node, lhs.size(), doc.state().blocklist().size());
+            }
+            return next;
+        });
+        if (reloaded) {
             reloads++;
         }
     }
@@ -233,9 +231,7 @@ public final class StateFollower implements AutoCloseable {
 
     private void install(HostCertificate next, String how) {
         local.saveCertificate(next.pem());
-        OverlayConfig cfg = config.toBuilder().certificatePem(next.pem()).build();
-        overlay.reload(cfg);
-        config = cfg;
+        overlay.update(cfg -> cfg.toBuilder().certificatePem(next.pem()).build());
         certificate = next;
         renewals++;
         LOG.info("{}: {} its certificate: {} until {}; overlay reloaded", node, how, next.fingerprint(), next.notAfter());
@@ -272,7 +268,7 @@ public final class StateFollower implements AutoCloseable {
     public static final class Builder {
         private String node;
         private Clock clock = Clock.systemUTC();
-        private OverlayDriver overlay;
+        private RunningOverlay overlay;
         private LocalState local;
         private HostKeyPair keys;
         private CertificateVerifier verifier;
@@ -282,7 +278,6 @@ public final class StateFollower implements AutoCloseable {
         private Runnable beforePoll;
         private Consumer<HostCertificate> onCertificate;
         private java.util.function.Supplier<HostCertificate> rejoin;
-        private OverlayConfig config;
         private HostCertificate certificate;
 
         private Builder() {
@@ -290,7 +285,9 @@ public final class StateFollower implements AutoCloseable {
 
         public Builder node(String v) { node = v; return this; }
         public Builder clock(Clock v) { clock = v; return this; }
-        public Builder overlay(OverlayDriver v, OverlayConfig running) { overlay = v; config = running; return this; }
+        public Builder overlay(OverlayDriver v, OverlayConfig running) { overlay = new RunningOverlay(v, running); return this; }
+        /** The running overlay, shared with whatever else reloads it. */
+        public Builder overlay(RunningOverlay v) { overlay = v; return this; }
         public Builder local(LocalState v) { local = v; return this; }
         public Builder keys(HostKeyPair v) { keys = v; return this; }
         /** Trusts the CA this node trusts; renewed certificates must verify against it. */

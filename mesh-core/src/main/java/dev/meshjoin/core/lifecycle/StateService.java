@@ -150,7 +150,7 @@ public final class StateService implements StateHandler {
                 .map(e -> Json.read(e.value(), MemberRecord.class, e.key())).orElse(null);
         MemberRecord next = new MemberRecord(Versioned.SCHEMA, c.node(), cert.address().toString(), cert.groups(),
                 cur == null ? c.role() : cur.role(), cur == null ? null : cur.publicEndpoint(), cert.fingerprint(),
-                cert.notAfter(), lighthouse.clock().instant());
+                cert.notAfter(), lighthouse.clock().instant(), cert.issuer());
         if (!Members.upsert(lighthouse.store(), keys, next)) {
             LOG.warn("the member record of {} kept changing; it names an older certificate", c.node());
         }

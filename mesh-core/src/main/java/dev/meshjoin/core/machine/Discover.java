@@ -66,14 +66,20 @@ final class Discover implements Step {
         checkCompatible(c, network);
         Optional<LocalState.Identity> me = c.local.identity();
         boolean listed = network.isLighthouse(c.nodeName);
-        if (me.isPresent() && me.get().role().servesJoins() && listed
-                && network.caFingerprint().equals(me.get().caFingerprint())) {
+        // A lighthouse admitted under a CA the bundle still trusts takes its role back (after a CA
+        // rotation its saved CA is the old one, still trusted until it is retired).
+        if (me.isPresent() && me.get().role().servesJoins() && listed && trusts(c, network, me.get().caFingerprint())) {
             return new Recover(run, network);
         }
         if (c.lighthouse && !listed) {
             return new Promote(run, network);
         }
         return Resume.ifUsable(run, network).orElseGet(() -> new Join(run, network));
+    }
+
+    private static boolean trusts(NodeConfig c, NetworkView network, String caFingerprint) {
+        return network.caFingerprint().equals(caFingerprint) || c.caProvider.verifier(network.caBundle()).trusted()
+                .stream().anyMatch(ca -> ca.fingerprint().equals(caFingerprint));
     }
 
     private static void checkCompatible(NodeConfig c, NetworkView network) {

@@ -41,7 +41,7 @@ final class Following {
                 c.publicEndpoint == null ? null : c.publicEndpoint.toString());
         run.presence = presence;
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
-                .overlay(c.overlay, run.overlayConfig).local(c.local).keys(keys)
+                .overlay(run.overlay).local(c.local).keys(keys)
                 .verifier(c.caProvider.verifier(network.caBundle())).beats(presence::beat).certificate(cert)
                 .onCertificate(next -> {
                     run.certificate = next;

@@ -6,6 +6,7 @@ import dev.meshjoin.api.ca.CertificateVerifier;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.ca.InvalidCertificateException;
+import dev.meshjoin.api.retry.Deadline;
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.api.join.JoinNetwork;
@@ -23,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * JOINING: asks a lighthouse for a certificate. The node makes (or keeps) its own key pair, sends
- * only the public key, and verifies what it gets against the CA pinned in the network record. A
- * lighthouse that has just founded may not serve yet: every lighthouse is tried, then the join
- * backs off, until the join's deadline.
+ * only the public key, and verifies what it gets against the CA pinned in the network record. Every
+ * lighthouse in the record is tried, in a random order (so joiners spread over them and a dead one
+ * is not everyone's first try), each within {@code lighthouseTimeout}; then the join backs off and
+ * tries again, until the join's deadline (a lighthouse that has just founded may not serve yet).
  */
 final class Join implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(Join.class);
@@ -136,7 +138,10 @@ final class Join implements Step {
         for (int i = 0; i < all.size(); i++) {
             NetworkView.LighthouseView lh = all.get((from + i) % all.size());
             run.checkCancelled();
-            try {
+            if (Deadline.current().expired()) {
+                break;
+            }
+            try (Deadline.Scope each = Deadline.current().within(run.config.lighthouseTimeout).enter()) {
                 return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
                 throw e;

@@ -4,6 +4,7 @@ import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.overlay.OverlayException;
 import dev.meshjoin.api.retry.Deadline;
 import dev.meshjoin.core.NodeState;
+import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.NodeStatus;
 
 /**
@@ -18,8 +19,21 @@ public final class JoinMachine {
 
     /** Runs the join to its end and returns the status it ended in. Never throws for a failed join. */
     public static NodeStatus run(JoinRun run) {
+        return run(run, new Discover(run));
+    }
+
+    /**
+     * Makes a ready member an additional lighthouse of {@code network}: the promotion step, then the
+     * overlay (restarted as lighthouse) and the registration, as in a join.
+     */
+    public static NodeStatus promote(JoinRun run, NetworkView network) {
+        run.network = network;
+        return run(run, new Promote(run, network));
+    }
+
+    private static NodeStatus run(JoinRun run, Step first) {
         try (Deadline.Scope scope = Deadline.after(run.config.joinTimeout).enter()) {
-            Step step = new Discover(run);
+            Step step = first;
             NodeStatus last = null;
             while (step != null) {
                 last = run.move(step.state(), step.detail(), null);

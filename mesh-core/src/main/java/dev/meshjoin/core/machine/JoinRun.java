@@ -11,7 +11,7 @@ import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.core.ip.StoreIpAllocator;
 import dev.meshjoin.core.lighthouse.CaVault;
 import dev.meshjoin.core.lighthouse.Lighthouse;
-import dev.meshjoin.api.overlay.OverlayConfig;
+import dev.meshjoin.core.lifecycle.RunningOverlay;
 import dev.meshjoin.core.lifecycle.StateFollower;
 import dev.meshjoin.core.lifecycle.StateServerFactory;
 import dev.meshjoin.core.lifecycle.StateService;
@@ -41,7 +41,8 @@ public final class JoinRun {
     volatile Lighthouse lighthouse;
     volatile boolean overlayStarted;
     volatile Presence presence;
-    volatile OverlayConfig overlayConfig;
+    /** The running overlay's configuration, once started. */
+    volatile RunningOverlay overlay;
     volatile StateFollower follower;
     volatile StateService stateService;
     volatile StateServerFactory.StateServer stateServer;

@@ -16,6 +16,7 @@ import dev.meshjoin.api.join.JoinCredentials;
 import dev.meshjoin.api.join.JoinTransport;
 import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.core.presence.EntryPointSpec;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.retry.RetryingBootstrapStore;
@@ -68,6 +69,9 @@ public final class NodeConfig {
 
     /** The shortest certificate validity a node accepts. */
     public static final Duration MIN_VALIDITY = Duration.ofMinutes(1);
+    public final Duration lighthouseTimeout;
+    public final LighthouseWatch.Settings lighthouseWatch;
+    public final LighthouseWatch.Probe lighthouseProbe;
     /** The allocator a lighthouse uses, or null for leases in the store. */
     public final IpAllocatorFactory allocators;
 
@@ -104,6 +108,9 @@ public final class NodeConfig {
         public StateChannel stateChannel;
         public Duration pollInterval = Duration.ofSeconds(15);
         public Duration lighthouseRefresh = Duration.ofSeconds(5);
+        public Duration lighthouseTimeout = Duration.ofSeconds(10);
+        public LighthouseWatch.Settings lighthouseWatch = LighthouseWatch.Settings.DEFAULTS;
+        public LighthouseWatch.Probe lighthouseProbe = LighthouseWatch.Probe.tcp(Duration.ofSeconds(2));
         public IpAllocatorFactory allocators;
     }
 
@@ -128,6 +135,9 @@ public final class NodeConfig {
         this.transport = require(d.transport, "transport", "");
         this.credentials = require(d.credentials, "credentials", "");
         this.lighthouse = d.lighthouse;
+        this.lighthouseTimeout = positive(d.lighthouseTimeout, "lighthouseTimeout");
+        this.lighthouseWatch = Objects.requireNonNull(d.lighthouseWatch, "lighthouseWatch");
+        this.lighthouseProbe = Objects.requireNonNull(d.lighthouseProbe, "lighthouseProbe");
         this.allocators = d.allocators;
         if (lighthouse && publicEndpoint == null) {
             throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
@@ -157,6 +167,13 @@ public final class NodeConfig {
         this.heartbeat = d.heartbeat;
         this.entryPoint = d.entryPoint;
         this.addressDetector = d.addressDetector != null ? d.addressDetector : PublicAddressDetector.builder().build();
+    }
+
+    private static Duration positive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new ConfigurationException("MeshNode: " + what + " must be positive, got " + d);
+        }
+        return d;
     }
 
     private static <T> T require(T value, String what, String why) {

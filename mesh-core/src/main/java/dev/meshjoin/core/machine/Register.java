@@ -41,7 +41,7 @@ final class Register implements Step {
         NodeConfig c = run.config;
         MemberRecord rec = new MemberRecord(Versioned.SCHEMA, c.nodeName, cert.address().toString(), cert.groups(),
                 lighthouse ? Role.LIGHTHOUSE : Role.MEMBER, c.publicEndpoint == null ? null : c.publicEndpoint.toString(),
-                cert.fingerprint(), cert.notAfter(), c.clock.instant());
+                cert.fingerprint(), cert.notAfter(), c.clock.instant(), cert.issuer());
         if (!c.store.consistency().isLinearizable()) {
             // The lighthouse wrote this key when it admitted us, moments ago: an eventual store such
             // as KV takes one write per second per key, so wait for the key's next write slot rather

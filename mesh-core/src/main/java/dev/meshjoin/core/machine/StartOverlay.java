@@ -4,6 +4,7 @@ import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.overlay.Lighthouse;
 import dev.meshjoin.api.overlay.OverlayConfig;
+import dev.meshjoin.core.lifecycle.RunningOverlay;
 import dev.meshjoin.api.overlay.OverlayException;
 import dev.meshjoin.api.retry.Deadline;
 import dev.meshjoin.core.NodeState;
@@ -39,8 +40,7 @@ final class StartOverlay implements Step {
     public Step run() throws InterruptedException {
         NodeConfig c = run.config;
         NetworkView network = run.network;
-        List<Lighthouse> lighthouses = network.lighthouses().stream()
-                .map(l -> new Lighthouse(l.name(), l.overlayAddress(), l.endpoints())).toList();
+        List<Lighthouse> lighthouses = OverlayRefresh.lighthousesOf(network);
         OverlayConfig config = OverlayConfig.builder()
                 .nodeName(c.nodeName)
                 .address(cert.addresses().get(0))
@@ -56,7 +56,7 @@ final class StartOverlay implements Step {
         run.checkCancelled();
         c.overlay.start(config);
         run.overlayStarted = true;
-        run.overlayConfig = config;
+        run.overlay = new RunningOverlay(c.overlay, config);
         Duration wait = Deadline.current().cap(c.overlayTimeout);
         if (!c.overlay.awaitUp(wait)) {
             throw new OverlayException("no peer answered over the overlay within " + wait + " ("

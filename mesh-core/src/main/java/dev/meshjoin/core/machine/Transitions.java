@@ -50,8 +50,9 @@ public final class Transitions {
         allow(JOINING, JOINING, STARTING_OVERLAY, FAILED, FALLBACK, LEAVING);
         allow(STARTING_OVERLAY, STARTING_OVERLAY, REGISTERING, FAILED, FALLBACK, LEAVING);
         allow(REGISTERING, READY, FAILED, FALLBACK, LEAVING);
-        allow(READY, DEGRADED, FALLBACK, LEAVING);
-        allow(DEGRADED, READY, FALLBACK, LEAVING);
+        // A ready member that may serve promotes itself when the network is short of lighthouses.
+        allow(READY, DEGRADED, PROMOTING, FALLBACK, LEAVING);
+        allow(DEGRADED, READY, PROMOTING, FALLBACK, LEAVING);
         allow(LEAVING, LEFT);
         allow(LEFT, DISCOVERING, LEAVING);
         allow(FAILED, DISCOVERING, LEAVING);

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param certificateFingerprint its current certificate
  * @param certificateNotAfter when that certificate expires
  * @param lastSeen the last time the node wrote this record
+ * @param issuer fingerprint of the CA that signed that certificate; null in records written before CA
+ *     rotation existed (such a certificate counts as needing every CA until it is renewed)
  */
 public record MemberRecord(int schema, String node, String overlayAddress, List<String> groups, Role role,
                            String publicEndpoint, String certificateFingerprint, Instant certificateNotAfter,
-                           Instant lastSeen) implements Versioned {
+                           Instant lastSeen, String issuer) implements Versioned {
     public MemberRecord {
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(overlayAddress, "overlayAddress");
@@ -28,5 +30,12 @@ public record MemberRecord(int schema, String node, String overlayAddress, List<
         Objects.requireNonNull(certificateFingerprint, "certificateFingerprint");
         Objects.requireNonNull(certificateNotAfter, "certificateNotAfter");
         Objects.requireNonNull(lastSeen, "lastSeen");
+    }
+
+    /** A record without the issuer's fingerprint, as written before CA rotation existed. */
+    public MemberRecord(int schema, String node, String overlayAddress, List<String> groups, Role role,
+                        String publicEndpoint, String certificateFingerprint, Instant certificateNotAfter, Instant lastSeen) {
+        this(schema, node, overlayAddress, groups, role, publicEndpoint, certificateFingerprint, certificateNotAfter,
+                lastSeen, null);
     }
 }

@@ -43,13 +43,21 @@ public record NetworkRecord(int schema, String network, String cidr, String caTy
      * @param overlayAddress its overlay address
      * @param endpoints public UDP endpoints of its overlay daemon, {@code host:port}
      * @param signingEndpoint where its signing service listens for joiners, {@code host:port}
+     * @param downSince when the other lighthouses stopped seeing it for longer than the grace time;
+     *     null (absent) while it is live
      */
-    public record LighthouseEntry(String name, String overlayAddress, List<String> endpoints, String signingEndpoint) {
+    public record LighthouseEntry(String name, String overlayAddress, List<String> endpoints, String signingEndpoint,
+                                  Instant downSince) {
         public LighthouseEntry {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(overlayAddress, "overlayAddress");
             endpoints = List.copyOf(endpoints);
             Objects.requireNonNull(signingEndpoint, "signingEndpoint");
+        }
+
+        /** A live lighthouse. */
+        public LighthouseEntry(String name, String overlayAddress, List<String> endpoints, String signingEndpoint) {
+            this(name, overlayAddress, endpoints, signingEndpoint, null);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.net.Ipv4Cidr;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -29,16 +30,27 @@ public final class NetworkView {
      * @param overlayAddress its overlay address
      * @param endpoints where its overlay daemon listens
      * @param signingEndpoint where its signing service listens
+     * @param downSince since when it is marked down, or null while live
      */
-    public record LighthouseView(String name, Ipv4Address overlayAddress, List<Endpoint> endpoints, Endpoint signingEndpoint) {
+    public record LighthouseView(String name, Ipv4Address overlayAddress, List<Endpoint> endpoints, Endpoint signingEndpoint,
+                                 Instant downSince) {
         public LighthouseView {
             endpoints = List.copyOf(endpoints);
+        }
+
+        /** A live lighthouse. */
+        public LighthouseView(String name, Ipv4Address overlayAddress, List<Endpoint> endpoints, Endpoint signingEndpoint) {
+            this(name, overlayAddress, endpoints, signingEndpoint, null);
+        }
+
+        public boolean live() {
+            return downSince == null;
         }
 
         /** The stored form. */
         public NetworkRecord.LighthouseEntry toEntry() {
             return new NetworkRecord.LighthouseEntry(name, overlayAddress.toString(),
-                    endpoints.stream().map(Endpoint::toString).toList(), signingEndpoint.toString());
+                    endpoints.stream().map(Endpoint::toString).toList(), signingEndpoint.toString(), downSince);
         }
     }
 
@@ -60,7 +72,7 @@ public final class NetworkView {
             Ipv4Cidr cidr = Ipv4Cidr.parse(record.cidr());
             List<LighthouseView> lhs = record.lighthouses().stream().map(l -> new LighthouseView(l.name(),
                     Ipv4Address.parse(l.overlayAddress()), l.endpoints().stream().map(Endpoint::parse).toList(),
-                    Endpoint.parse(l.signingEndpoint()))).toList();
+                    Endpoint.parse(l.signingEndpoint()), l.downSince())).toList();
             return new NetworkView(record, cidr, lhs, Base64.getDecoder().decode(record.secretSalt()));
         } catch (RuntimeException e) {
             throw new Json.CorruptRecordException(key, "a field does not parse (" + e.getMessage() + ")", e);
@@ -108,6 +120,11 @@ public final class NetworkView {
 
     public Optional<LighthouseView> lighthouse(String node) {
         return lighthouses.stream().filter(l -> l.name().equals(node)).findFirst();
+    }
+
+    /** The lighthouses not marked down. */
+    public List<LighthouseView> liveLighthouses() {
+        return lighthouses.stream().filter(LighthouseView::live).toList();
     }
 
     public boolean isLighthouse(String node) {

@@ -68,6 +68,11 @@ public final class StoreKeys {
         return root + "founder";
     }
 
+    /** The claim of the one node that may promote itself to lighthouse now. */
+    public String promotionClaim() {
+        return root + "promotion";
+    }
+
     /** A sealed CA private key, by the CA certificate's fingerprint. */
     public String caKey(String caFingerprint) {
         return root + "ca/" + caFingerprint + "/key";

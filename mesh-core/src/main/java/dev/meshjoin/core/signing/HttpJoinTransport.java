@@ -85,8 +85,14 @@ public final class HttpJoinTransport implements JoinTransport {
         }
     }
 
+    /** The configured timeout, cut to the caller's deadline (a joiner gives each lighthouse its own share). */
+    private Duration requestTimeout() {
+        Duration capped = dev.meshjoin.api.retry.Deadline.current().cap(timeout);
+        return capped.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : capped;
+    }
+
     private HostCertificate hello(Endpoint at, JoinNetwork network, CertificateVerifier pinned) {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(at, Wire.HELLO_PATH)).timeout(timeout).GET().build(), at);
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(at, Wire.HELLO_PATH)).timeout(requestTimeout()).GET().build(), at);
         if (r.statusCode() != 200) {
             throw new MeshException("the signing service at " + at + " answered " + r.statusCode() + " to "
                     + Wire.HELLO_PATH + describe(r));
@@ -128,7 +134,7 @@ public final class HttpJoinTransport implements JoinTransport {
                 Wire.requestAad(request.network(), timestamp, nonce, service.fingerprint()));
         Wire.Envelope env = new Wire.Envelope(Wire.VERSION, request.network(), service.fingerprint(), Wire.b64(eph[1]),
                 Wire.b64(nonce), timestamp, Wire.b64(sealed));
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(at, Wire.JOIN_PATH)).timeout(timeout)
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(at, Wire.JOIN_PATH)).timeout(requestTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Wire.write(env))).build(), at);
         switch (r.statusCode()) {

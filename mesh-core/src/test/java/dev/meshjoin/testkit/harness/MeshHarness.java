@@ -5,6 +5,7 @@ import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.api.join.SecretCodecFactory;
+import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.testkit.join.InProcessJoinNetwork;
 import dev.meshjoin.testkit.join.SharedSecretAdmission;
 import dev.meshjoin.testkit.overlay.InMemoryOverlayDriver;
@@ -119,7 +120,12 @@ public final class MeshHarness implements AutoCloseable {
                 .publicEndpoint(new Endpoint(name + ".mesh.test", 4242))
                 .stateDirectory(stateDirectory(name))
                 .clock(clock)
-                .joinTimeout(joinTimeout);
+                .joinTimeout(joinTimeout)
+                // A lighthouse answers while its in-process signing service runs. Rounds are driven by
+                // the tests (node.lighthouseWatch().round()), with their clock, not by the timer.
+                .lighthouseProbe(lh -> network.listening().contains(lh.signingEndpoint()))
+                .lighthouseWatch(new LighthouseWatch.Settings(Duration.ofHours(1), Duration.ofMinutes(10), 2,
+                        Duration.ofMinutes(2)));
     }
 
     /** Builds (and remembers, for {@link #close()}) a node from {@link #nodeBuilder(String)}. */

@@ -1,0 +1,151 @@
+package dev.meshjoin.cli;
+
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.api.store.BootstrapStore;
+import dev.meshjoin.core.record.NetworkRecords;
+import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.store.BootstrapStores;
+import dev.meshjoin.testkit.netns.NetnsHost;
+import dev.meshjoin.testkit.netns.NetnsLab;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code meshctl up} processes in the namespaces of a {@link NetnsLab}, sharing one file store
+ * under a temporary directory, with their output in one log file each: what the lighthouse and CA
+ * rotation ITs drive. Waits react to what the processes print (no fixed sleeps).
+ */
+final class MeshctlLab implements AutoCloseable {
+    static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)");
+    static final String SECRET = "it-lab-network-secret";
+    static final String CA_PASSPHRASE = "it-lab-ca-passphrase";
+
+    final NetnsLab lab;
+    final Path tmp;
+    private final List<Process> processes = new ArrayList<>();
+
+    MeshctlLab(int hosts, Path tmp) {
+        this.lab = NetnsLab.create(hosts);
+        this.tmp = tmp;
+    }
+
+    NetnsHost host(int i) {
+        return lab.host(i);
+    }
+
+    String store() {
+        return "file:" + tmp.resolve("store");
+    }
+
+    /**
+     * Starts {@code meshctl up} for network {@code it}; a public node gets {@code host:4242} as public
+     * endpoint and the CA passphrase (it may serve).
+     */
+    Process up(NetnsHost host, String name, boolean publicNode, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("env", "MESH_SECRET=" + SECRET));
+        if (publicNode) {
+            cmd.add("MESH_CA_PASSPHRASE=" + CA_PASSPHRASE);
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up",
+                "--name", name, "--store", store(), "--state-dir", tmp.resolve(name).toString(), "--network", "it"));
+        if (publicNode) {
+            cmd.addAll(List.of("--public-endpoint", host.address() + ":4242"));
+        }
+        cmd.addAll(List.of(extra));
+        Process p = host.start(cmd, log(name));
+        processes.add(p);
+        return p;
+    }
+
+    Path log(String name) {
+        return tmp.resolve(name + ".log");
+    }
+
+    String output(String name) {
+        try {
+            return Files.exists(log(name)) ? Files.readString(log(name), StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    Matcher await(String name, Pattern pattern, int fromIndex, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            String out = output(name);
+            Matcher m = pattern.matcher(out);
+            if (m.find(Math.min(fromIndex, out.length()))) {
+                return m;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(name + " did not print " + pattern + " in time; its output:\n" + output(name));
+    }
+
+    /** The overlay address of the node's next READY line after {@code fromIndex} of its output. */
+    Ipv4Address ready(String name, int fromIndex) throws InterruptedException {
+        return Ipv4Address.parse(await(name, READY, fromIndex, 120_000).group(1));
+    }
+
+    Ipv4Address ready(String name) throws InterruptedException {
+        return ready(name, 0);
+    }
+
+    static boolean pingWithin(NetnsHost from, Ipv4Address to, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            if (from.ping(to)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    NetworkView record() {
+        try (BootstrapStore s = BootstrapStores.open(store())) {
+            return NetworkRecords.read(s, StoreKeys.of("it")).orElseThrow();
+        }
+    }
+
+    NetworkView awaitRecord(Predicate<NetworkView> condition, long timeoutMillis, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        NetworkView last = record();
+        while (System.nanoTime() < deadline) {
+            last = record();
+            if (condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(what + " did not happen in time; the record: " + last.record());
+    }
+
+    static Optional<Long> nebulaPid(NetnsHost host) {
+        for (long pid : host.pids()) {
+            Optional<String> cmd = ProcessHandle.of(pid).flatMap(h -> h.info().command());
+            if (cmd.isPresent() && cmd.get().endsWith("/nebula")) {
+                return Optional.of(pid);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        processes.forEach(p -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        });
+        lab.close();
+    }
+}

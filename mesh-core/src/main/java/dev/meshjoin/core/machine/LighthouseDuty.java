@@ -1,0 +1,90 @@
+package dev.meshjoin.core.machine;
+
+import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.lighthouse.LighthouseWatch;
+import dev.meshjoin.core.record.NetworkView;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a ready node that may serve does for its network's lighthouses: it runs a
+ * {@link LighthouseWatch}, applies the record's changes to its own overlay (a new lighthouse, a new
+ * CA bundle), and, when it is a lighthouse and the network's signing CA changed (a CA rotation),
+ * opens the new CA and serves joins with it. When the network is short of lighthouses it has the
+ * node promote itself.
+ */
+public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LighthouseDuty.class);
+
+    private final NodeConfig config;
+    private final Supplier<JoinRun> run;
+    private final Predicate<NetworkView> promoter;
+    private final LighthouseWatch watch;
+
+    private LighthouseDuty(NodeConfig config, Supplier<JoinRun> run, Predicate<NetworkView> promoter, NetworkView joined) {
+        this.config = config;
+        this.run = run;
+        this.promoter = promoter;
+        this.watch = new LighthouseWatch(config.store, config.keys, config.nodeName, config.clock, config.lighthouseWatch,
+                config.lighthouseProbe, this, joined);
+    }
+
+    /**
+     * Starts the duty of a node that may serve (it has a public endpoint); empty for one that only joins.
+     *
+     * @param run the node's current run (a promotion replaces it)
+     * @param promoter makes the node a lighthouse of the given network; true when it then is one
+     */
+    public static Optional<LighthouseDuty> startIfServing(NodeConfig config, Supplier<JoinRun> run,
+                                                          Predicate<NetworkView> promoter) {
+        Optional<NetworkView> joined = run.get().network();
+        if (config.publicEndpoint == null || joined.isEmpty()) {
+            return Optional.empty();
+        }
+        LighthouseDuty duty = new LighthouseDuty(config, run, promoter, joined.get());
+        duty.watch.start();
+        return Optional.of(duty);
+    }
+
+    /** The watch, for a caller that drives its rounds itself. */
+    public LighthouseWatch watch() {
+        return watch;
+    }
+
+    @Override
+    public void networkChanged(NetworkView before, NetworkView now) {
+        JoinRun r = run.get();
+        r.network = now;
+        Lighthouse serving = r.lighthouse;
+        if (serving != null && !serving.ca().caCertificate().fingerprint().equals(now.caFingerprint())) {
+            signWithNewCa(r, serving, now);
+        }
+        OverlayRefresh.apply(r, now);
+    }
+
+    /** Serves joins with the network's new signing CA; this lighthouse's certificate stays (both CAs are trusted). */
+    private void signWithNewCa(JoinRun r, Lighthouse serving, NetworkView now) {
+        CertificateAuthority ca = r.vault().open(now);
+        Lighthouse next = r.newLighthouse(ca, now.cidr(), true);
+        synchronized (r) {
+            serving.close();
+            r.lighthouse = next;
+            next.serve(config.signingEndpoint(), r.certificate);
+        }
+        LOG.info("{}: the network's signing CA is now {}; signing with it", config.nodeName, now.caFingerprint());
+    }
+
+    @Override
+    public boolean promote(NetworkView network) {
+        return promoter.test(network);
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+    }
+}
