@@ -1,9 +1,6 @@
 package dev.meshjoin.kv.cloudflare;
 
-import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.retry.RetryPolicy;
-import dev.meshjoin.api.secret.SecretSource;
-import dev.meshjoin.api.secret.SecretValue;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.Consistency;
 import dev.meshjoin.api.store.Entry;
@@ -274,8 +271,6 @@ public final class CloudflareKvStore implements BootstrapStore {
         return "CloudflareKvStore[" + name + ", " + baseUrl + ", token from " + tokenSource + "]";
     }
 
-    // ------------------------------------------------------------------ requests
-
     /**
      * One check, then at most one PUT. {@code sent} survives the retry loop: once a PUT went out
      * whose answer was lost, the next check first asks whether the write that is there is ours.
@@ -387,20 +382,12 @@ public final class CloudflareKvStore implements BootstrapStore {
          * {@code CLOUDFLARE_API_TOKEN_FILE} (a file holding the token).
          */
         public Builder fromEnvironment(Map<String, String> env) {
-            if (accountId == null && KvSettings.nonBlank(env.get(ENV_ACCOUNT_ID))) {
-                accountId = env.get(ENV_ACCOUNT_ID).trim();
-            }
-            if (namespaceId == null && KvSettings.nonBlank(env.get(ENV_NAMESPACE_ID))) {
-                namespaceId = env.get(ENV_NAMESPACE_ID).trim();
-            }
-            if (apiToken == null) {
-                // CLOUDFLARE_API_TOKEN or CLOUDFLARE_API_TOKEN_FILE (Docker secrets, systemd credentials).
-                Optional<SecretValue> token = SecretSource.of(env).read(ENV_API_TOKEN);
-                if (token.isPresent() && KvSettings.nonBlank(token.get().string())) {
-                    apiToken = token.get().string().trim();
-                    tokenSource = token.get().origin().equals(ENV_API_TOKEN)
-                            ? "the environment variable " + ENV_API_TOKEN : token.get().origin();
-                }
+            KvSettings.FromEnvironment found = KvSettings.fromEnvironment(env);
+            accountId = accountId != null ? accountId : found.accountId();
+            namespaceId = namespaceId != null ? namespaceId : found.namespaceId();
+            if (apiToken == null && found.apiToken() != null) {
+                apiToken = found.apiToken();
+                tokenSource = found.tokenSource();
             }
             return this;
         }
@@ -442,10 +429,7 @@ public final class CloudflareKvStore implements BootstrapStore {
          * 1,000 by default; a paid account raises it.
          */
         public Builder writesPerDay(long v) {
-            if (v < 1) {
-                throw new ConfigurationException("writesPerDay must be at least 1, got " + v);
-            }
-            this.writesPerDay = v;
+            this.writesPerDay = KvSettings.atLeastOne("writesPerDay", v);
             return this;
         }
 
@@ -457,18 +441,13 @@ public final class CloudflareKvStore implements BootstrapStore {
 
         /** Attempts per operation, including the first; 6 by default. */
         public Builder maxAttempts(int attempts) {
-            if (attempts < 1) {
-                throw new ConfigurationException("maxAttempts must be at least 1, got " + attempts);
-            }
-            this.maxAttempts = attempts;
+            this.maxAttempts = (int) KvSettings.atLeastOne("maxAttempts", attempts);
             return this;
         }
 
         /** First and largest backoff step between retries; 250 ms and 8 s by default. */
         public Builder backoff(Duration initial, Duration max) {
-            if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
-                throw new ConfigurationException("backoff needs 0 < initial <= max, got " + initial + " and " + max);
-            }
+            KvSettings.checkBackoff(initial, max);
             this.initialBackoff = initial;
             this.maxBackoff = max;
             return this;

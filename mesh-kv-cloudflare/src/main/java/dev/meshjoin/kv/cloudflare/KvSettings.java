@@ -1,10 +1,15 @@
 package dev.meshjoin.kv.cloudflare;
 
 import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.secret.SecretSource;
+import dev.meshjoin.api.secret.SecretValue;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /** The checks of the store's settings: required values and the endpoint the token may go to. */
 final class KvSettings {
@@ -69,5 +74,39 @@ final class KvSettings {
 
     private static String redacted(URI u) {
         return u.getScheme() + "://" + u.getHost() + (u.getPort() == -1 ? "" : ":" + u.getPort()) + "/...";
+    }
+
+    /** What the environment gives; null where a variable is unset or blank. */
+    record FromEnvironment(String accountId, String namespaceId, String apiToken, String tokenSource) {
+    }
+
+    /**
+     * {@code CLOUDFLARE_ACCOUNT_ID}, {@code CLOUDFLARE_KV_NAMESPACE_ID}, and {@code CLOUDFLARE_API_TOKEN}
+     * or {@code CLOUDFLARE_API_TOKEN_FILE} (Docker secrets, systemd credentials).
+     */
+    static FromEnvironment fromEnvironment(Map<String, String> env) {
+        String account = nonBlank(env.get(CloudflareKvStore.ENV_ACCOUNT_ID)) ? env.get(CloudflareKvStore.ENV_ACCOUNT_ID).trim() : null;
+        String namespace = nonBlank(env.get(CloudflareKvStore.ENV_NAMESPACE_ID))
+                ? env.get(CloudflareKvStore.ENV_NAMESPACE_ID).trim() : null;
+        Optional<SecretValue> token = SecretSource.of(env).read(CloudflareKvStore.ENV_API_TOKEN);
+        if (token.isEmpty() || !nonBlank(token.get().string())) {
+            return new FromEnvironment(account, namespace, null, null);
+        }
+        String origin = token.get().origin().equals(CloudflareKvStore.ENV_API_TOKEN)
+                ? "the environment variable " + CloudflareKvStore.ENV_API_TOKEN : token.get().origin();
+        return new FromEnvironment(account, namespace, token.get().string().trim(), origin);
+    }
+
+    static long atLeastOne(String setting, long v) {
+        if (v < 1) {
+            throw new ConfigurationException(setting + " must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    static void checkBackoff(Duration initial, Duration max) {
+        if (initial.isNegative() || initial.isZero() || max.compareTo(initial) < 0) {
+            throw new ConfigurationException("backoff needs 0 < initial <= max, got " + initial + " and " + max);
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
 import dev.meshjoin.testkit.harness.MeshHarness;
@@ -58,7 +59,12 @@ class KvMeshJoinIT {
     void storeRequestsPerJoin() throws Exception {
         MeshHarness h = harness();
         kv.resetCounts();
-        assertThat(h.node("founder").join().state()).isEqualTo(NodeState.READY);
+        // The founder's lighthouse watch reads the network record every interval; pushed past the test
+        // so that its reads do not fall into the joiner's window at random.
+        LighthouseWatch.Settings quiet = new LighthouseWatch.Settings(Duration.ofHours(1),
+                LighthouseWatch.Settings.DEFAULTS.grace(), LighthouseWatch.Settings.DEFAULTS.target(),
+                LighthouseWatch.Settings.DEFAULTS.promotionLease());
+        assertThat(h.node("founder", b -> b.lighthouseWatch(quiet)).join().state()).isEqualTo(NodeState.READY);
         Map<RequestKind, Integer> founder = counts();
         Thread.sleep(DELAY.toMillis());
         kv.resetCounts();
