@@ -39,13 +39,14 @@ import java.util.Optional;
  * @param nebulaBinary the nebula executable, or null for {@code PATH}
  * @param overlayTimeout how long to wait for a peer to answer over the overlay
  * @param joinTimeout how long the whole join may take
+ * @param certificateValidity the lifetime of the certificates this node issues as founder or lighthouse
  * @param networkSecret the secret every member knows
  * @param caPassphrase seals the CA key; on nodes that may found or serve
  * @param enrollmentToken a one-node credential instead of the network secret
  */
 public record MeshConfig(String nodeName, String store, String network, Path stateDirectory, Endpoint publicEndpoint,
                          int signingPort, Ipv4Cidr cidr, List<String> groups, Path nebulaBinary, Duration overlayTimeout,
-                         Duration joinTimeout, SecretValue networkSecret, SecretValue caPassphrase,
+                         Duration joinTimeout, Duration certificateValidity, SecretValue networkSecret, SecretValue caPassphrase,
                          SecretValue enrollmentToken) {
 
     /** The network secret's variable. */
@@ -71,7 +72,9 @@ public record MeshConfig(String nodeName, String store, String network, Path sta
         NEBULA("nebula", "NEBULA_BIN", null, "path of the nebula binary (default: PATH)"),
         OVERLAY_TIMEOUT("overlay-timeout", "MESH_OVERLAY_TIMEOUT", "30s",
                 "how long to wait for a peer to answer over the overlay"),
-        JOIN_TIMEOUT("join-timeout", "MESH_JOIN_TIMEOUT", "2m", "how long the whole join may take");
+        JOIN_TIMEOUT("join-timeout", "MESH_JOIN_TIMEOUT", "2m", "how long the whole join may take"),
+        CERT_VALIDITY("cert-validity", "MESH_CERT_VALIDITY", "720h", "lifetime of the certificates a founder or"
+                + " lighthouse issues (at least 1m); nodes renew at two thirds of it");
 
         private final String key;
         private final String variable;
@@ -164,6 +167,7 @@ public record MeshConfig(String nodeName, String store, String network, Path sta
                 v.path(Setting.NEBULA, workingDirectory),
                 v.parse(Setting.OVERLAY_TIMEOUT, MeshConfig::parseDuration),
                 v.parse(Setting.JOIN_TIMEOUT, MeshConfig::parseDuration),
+                v.parse(Setting.CERT_VALIDITY, MeshConfig::certificateValidity),
                 secrets.read(SECRET).or(() -> secrets.read(LEGACY_SECRET)).orElse(null),
                 secrets.read(CA_PASSPHRASE).filter(s -> !s.isEmpty()).orElse(null),
                 secrets.read(TOKEN).filter(s -> !s.isEmpty()).orElse(null));
@@ -183,6 +187,15 @@ public record MeshConfig(String nodeName, String store, String network, Path sta
      */
     public static Duration parseDuration(String text) {
         return GoDurations.parse(text);
+    }
+
+    private static Duration certificateValidity(String text) {
+        Duration d = parseDuration(text);
+        if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("'" + text + "' is below 1m; renewal at two thirds of a certificate's"
+                    + " lifetime needs at least a minute");
+        }
+        return d;
     }
 
     private static int port(String text) {

@@ -65,6 +65,7 @@ public final class MeshJoin {
         Path nebulaBinary;
         Duration overlayTimeout;
         Duration joinTimeout;
+        Duration certificateValidity;
         OverlayDriver overlay;
         String overlayName = "nebula";
         CertificateAuthorityProvider certificates;
@@ -142,6 +143,9 @@ public final class MeshJoin {
         /** How long {@code join()} may take in all; default 2 minutes. */
         public Builder joinTimeout(Duration v) { joinTimeout = v; return this; }
 
+        /** The lifetime of the certificates this node issues as founder or lighthouse; default 30 days. */
+        public Builder certificateValidity(Duration v) { certificateValidity = v; return this; }
+
         /** Told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(Objects.requireNonNull(v)); return this; }
 
@@ -173,6 +177,7 @@ public final class MeshJoin {
             if (config.nebulaBinary() != null) { nebulaBinary = config.nebulaBinary(); }
             if (config.overlayTimeout() != null) { overlayTimeout = config.overlayTimeout(); }
             if (config.joinTimeout() != null) { joinTimeout = config.joinTimeout(); }
+            if (config.certificateValidity() != null) { certificateValidity = config.certificateValidity(); }
             if (config.networkSecret() != null) { networkSecret = config.networkSecret(); }
             if (config.caPassphrase() != null) { caPassphrase = config.caPassphrase(); }
             if (config.enrollmentToken() != null) { enrollmentToken = config.enrollmentToken(); }

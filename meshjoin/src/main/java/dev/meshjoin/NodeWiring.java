@@ -96,6 +96,9 @@ final class NodeWiring {
             if (b.joinTimeout != null) {
                 node.joinTimeout(b.joinTimeout);
             }
+            if (b.certificateValidity != null) {
+                node.certificateValidity(b.certificateValidity);
+            }
             b.listeners.forEach(node::listener);
             b.customizers.forEach(c -> c.accept(node));
             opened.forEach(node::closing);

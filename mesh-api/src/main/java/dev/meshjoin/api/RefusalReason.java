@@ -25,6 +25,10 @@ public enum RefusalReason {
     NO_ADDRESS("no-address"),
     /** The node or its key is revoked. */
     REVOKED("revoked"),
+    /** No node holds the overlay address a state poll or renewal came from. */
+    UNKNOWN_CALLER("unknown-caller"),
+    /** A renewal presented another key than the one the caller's address is leased to. */
+    KEY_MISMATCH("key-mismatch"),
     /** The lighthouse is overloaded; try again later. */
     BUSY("busy"),
     /** The CA refused to sign what the registrar granted. */

@@ -2,7 +2,10 @@ package dev.meshjoin.cli;
 
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.KeyVersion;
+import dev.meshjoin.core.lifecycle.Revocations;
 import dev.meshjoin.core.presence.EntryPoints;
+import dev.meshjoin.core.presence.PresenceView;
+import dev.meshjoin.core.record.RevocationList;
 import dev.meshjoin.core.record.EntryPointRecord;
 import dev.meshjoin.core.record.Json;
 import dev.meshjoin.core.record.MemberRecord;
@@ -17,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -62,12 +66,16 @@ public final class MembersCommand implements Command {
             }
             Map<String, EntryPointRecord> entries = new EntryPoints(store, keys, clock).live().stream()
                     .collect(Collectors.toMap(EntryPointRecord::node, Function.identity()));
+            Map<String, PresenceView.Sighting> seen = PresenceView.read(store, keys);
+            Set<String> revoked = Revocations.read(store, keys).all().stream()
+                    .map(RevocationList.Revoked::node).collect(Collectors.toSet());
+            Known known = new Known(seen, revoked);
             if (p.bool("json")) {
                 Instant now = clock.instant();
-                CliJson.println(inv.out(), members.stream().map(m -> MemberView.of(m, entries.get(m.node()), now, staleAfter))
-                        .toList());
+                CliJson.println(inv.out(), members.stream().map(m -> MemberView.of(m, entries.get(m.node()), now,
+                        staleAfter, known)).toList());
             } else {
-                print(inv.out(), members, entries, staleAfter);
+                print(inv.out(), members, entries, staleAfter, known);
             }
             return ExitStatus.OK;
         }
@@ -76,17 +84,18 @@ public final class MembersCommand implements Command {
     /**
      * A member as {@code members --json} shows it.
      *
-     * @param status {@code LIVE}, {@code STALE} (not seen within {@code --stale-after}) or
-     *     {@code EXPIRED} (its certificate has expired)
+     * @param status {@code LIVE}, {@code STALE} (not seen within {@code --stale-after}),
+     *     {@code EXPIRED} (its certificate has expired) or {@code REVOKED}
+     * @param lastSeen its last poll as a lighthouse recorded it, or its record's last write
      * @param entryPoint the entry point it publishes now, or null
      */
     public record MemberView(String status, String node, String overlayAddress, String role, List<String> groups,
                              String publicEndpoint, EntryPointView entryPoint, String certificateFingerprint,
                              Instant certificateNotAfter, Instant lastSeen) {
-        static MemberView of(MemberRecord m, EntryPointRecord ep, Instant now, Duration staleAfter) {
-            return new MemberView(MembersCommand.status(m, now, staleAfter), m.node(), m.overlayAddress(), m.role().wire(), m.groups(),
+        static MemberView of(MemberRecord m, EntryPointRecord ep, Instant now, Duration staleAfter, Known known) {
+            return new MemberView(MembersCommand.status(m, now, staleAfter, known), m.node(), m.overlayAddress(), m.role().wire(), m.groups(),
                     m.publicEndpoint(), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
-                    m.certificateFingerprint(), m.certificateNotAfter(), m.lastSeen());
+                    m.certificateFingerprint(), m.certificateNotAfter(), known.lastSeen(m));
         }
     }
 
@@ -94,25 +103,37 @@ public final class MembersCommand implements Command {
     public record EntryPointView(String address, int port, List<String> services) {
     }
 
-    static String status(MemberRecord m, Instant now, Duration staleAfter) {
-        return m.certificateNotAfter().isBefore(now) ? "EXPIRED" : m.lastSeen().plus(staleAfter).isBefore(now) ? "STALE" : "LIVE";
+    /** What the lighthouses' presence records and the revocations say, beside the member records. */
+    record Known(Map<String, PresenceView.Sighting> seen, Set<String> revoked) {
+        /** The last time anyone saw the node: a lighthouse's presence record, or its member record. */
+        Instant lastSeen(MemberRecord m) {
+            PresenceView.Sighting s = seen.get(m.node());
+            return s != null && s.seen().lastSeen().isAfter(m.lastSeen()) ? s.seen().lastSeen() : m.lastSeen();
+        }
     }
 
-    private void print(PrintStream out, List<MemberRecord> members, Map<String, EntryPointRecord> entries, Duration staleAfter) {
+    static String status(MemberRecord m, Instant now, Duration staleAfter, Known known) {
+        return known.revoked().contains(m.node()) ? "REVOKED" : m.certificateNotAfter().isBefore(now) ? "EXPIRED"
+                : known.lastSeen(m).plus(staleAfter).isBefore(now) ? "STALE" : "LIVE";
+    }
+
+    private void print(PrintStream out, List<MemberRecord> members, Map<String, EntryPointRecord> entries,
+                       Duration staleAfter, Known known) {
         Instant now = clock.instant();
-        String format = "%-6s %-24s %-16s %-10s %-22s %-24s %-20s %-20s%n";
+        String format = "%-7s %-24s %-16s %-10s %-22s %-24s %-20s %-20s%n";
         out.printf(format, "STATUS", "NODE", "OVERLAY", "ROLE", "PUBLIC", "ENTRY POINT", "CERT EXPIRES", "LAST SEEN");
         DateTimeFormatter iso = DateTimeFormatter.ISO_INSTANT;
         for (MemberRecord m : members) {
             EntryPointRecord ep = entries.get(m.node());
-            out.printf(format, status(m, now, staleAfter), m.node(), m.overlayAddress(), m.role(),
+            out.printf(format, status(m, now, staleAfter, known), m.node(), m.overlayAddress(), m.role(),
                     m.publicEndpoint() == null ? "-" : m.publicEndpoint(),
                     ep == null ? "-" : ep.publicAddress() + ":" + ep.port() + " " + String.join(",", ep.services()),
                     iso.format(m.certificateNotAfter().truncatedTo(ChronoUnit.SECONDS)),
-                    ago(Duration.between(m.lastSeen(), now)));
+                    ago(Duration.between(known.lastSeen(m), now)));
         }
-        out.printf("%d members, %d stale, %d entry points%n", members.size(),
-                members.stream().filter(m -> m.lastSeen().plus(staleAfter).isBefore(now)).count(), entries.size());
+        out.printf("%d members, %d stale, %d revoked, %d entry points%n", members.size(),
+                members.stream().filter(m -> "STALE".equals(status(m, now, staleAfter, known))).count(),
+                members.stream().filter(m -> known.revoked().contains(m.node())).count(), entries.size());
     }
 
     private static String ago(Duration d) {

@@ -34,6 +34,16 @@ class MembersCommandTest {
                     dev.meshjoin.core.record.Role.MEMBER, "198.51.100.4:4242", "aa", now.plus(Duration.ofDays(20)), now.minus(Duration.ofMinutes(5)))));
             store.putIfAbsent(keys.member("gone"), Json.write(new MemberRecord(1, "gone", "10.42.0.3", List.of(),
                     dev.meshjoin.core.record.Role.MEMBER, null, "bb", now.plus(Duration.ofDays(20)), now.minus(Duration.ofHours(5)))));
+            store.putIfAbsent(keys.member("quiet"), Json.write(new MemberRecord(1, "quiet", "10.42.0.4", List.of(),
+                    dev.meshjoin.core.record.Role.MEMBER, null, "cc", now.plus(Duration.ofDays(20)), now.minus(Duration.ofHours(5)))));
+            store.putIfAbsent(keys.member("bad"), Json.write(new MemberRecord(1, "bad", "10.42.0.5", List.of(),
+                    dev.meshjoin.core.record.Role.MEMBER, null, "dd", now.plus(Duration.ofDays(20)), now)));
+            // A lighthouse saw "quiet" a minute ago: its polls are its presence, its own record is old.
+            store.putIfAbsent(keys.presence("lh"), Json.write(new dev.meshjoin.core.record.PresenceRecord(1, "lh", now,
+                    3600, List.of(new dev.meshjoin.core.record.PresenceRecord.Seen("quiet", "10.42.0.4",
+                    now.minus(Duration.ofMinutes(1)), "cc", null, null)))));
+            dev.meshjoin.core.lifecycle.Revocations.revoke(store, keys, new dev.meshjoin.core.record.RevocationList.Revoked(
+                    "bad", List.of(), List.of("dd"), now, now.plus(Duration.ofDays(20))), now);
             store.putIfAbsent(keys.entryPoint("fresh"), Json.write(new EntryPointRecord(1, "fresh", "198.51.100.4", 443,
                     List.of("https"), "10.42.0.2", now, now.plus(Duration.ofMinutes(90)))));
         }
@@ -48,7 +58,9 @@ class MembersCommandTest {
         assertThat(status).isZero();
         assertThat(text).containsPattern("LIVE\\s+fresh\\s+10\\.42\\.0\\.2\\s+member\\s+198\\.51\\.100\\.4:4242\\s+198\\.51\\.100\\.4:443 https")
                 .containsPattern("STALE\\s+gone\\s+10\\.42\\.0\\.3")
-                .contains("2 members, 1 stale, 1 entry points");
+                .containsPattern("LIVE\\s+quiet\\s+10\\.42\\.0\\.4.*1m ago")
+                .containsPattern("REVOKED\\s+bad\\s+10\\.42\\.0\\.5")
+                .contains("4 members, 1 stale, 1 revoked, 1 entry points");
         assertThat(meshctl.commands()).containsKey("members");
     }
 
@@ -63,9 +75,15 @@ class MembersCommandTest {
         com.fasterxml.jackson.databind.JsonNode arr = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(out.toString(StandardCharsets.UTF_8));
         assertThat(out.toString(StandardCharsets.UTF_8).strip()).doesNotContain("\n");
-        assertThat(arr).hasSize(2);
-        com.fasterxml.jackson.databind.JsonNode fresh = arr.get(0).get("node").asText().equals("fresh") ? arr.get(0) : arr.get(1);
-        com.fasterxml.jackson.databind.JsonNode gone = fresh == arr.get(0) ? arr.get(1) : arr.get(0);
+        assertThat(arr).hasSize(4);
+        Map<String, com.fasterxml.jackson.databind.JsonNode> byNode = new java.util.TreeMap<>();
+        arr.forEach(n -> byNode.put(n.get("node").asText(), n));
+        com.fasterxml.jackson.databind.JsonNode fresh = byNode.get("fresh");
+        com.fasterxml.jackson.databind.JsonNode gone = byNode.get("gone");
+        assertThat(byNode.get("bad").get("status").asText()).isEqualTo("REVOKED");
+        assertThat(byNode.get("quiet").get("status").asText()).isEqualTo("LIVE");
+        assertThat(byNode.get("quiet").get("lastSeen").asText()).as("from the lighthouse's presence record")
+                .isEqualTo("2026-11-25T11:59:00Z");
         assertThat(fresh.get("status").asText()).isEqualTo("LIVE");
         assertThat(fresh.get("entryPoint").get("port").asInt()).isEqualTo(443);
         assertThat(fresh.get("lastSeen").asText()).isEqualTo("2026-11-25T11:55:00Z");

@@ -1,6 +1,5 @@
 package dev.meshjoin.core;
 
-import dev.meshjoin.api.ConfigurationException;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.ca.CertificateAuthorityProvider;
 import dev.meshjoin.api.ca.HostCertificate;
@@ -18,11 +17,12 @@ import dev.meshjoin.api.join.JoinCredentials;
 import dev.meshjoin.api.join.JoinTransport;
 import dev.meshjoin.api.join.SigningServerFactory;
 import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.lifecycle.StateChannel;
+import dev.meshjoin.core.lifecycle.StateFollower;
+import dev.meshjoin.core.lifecycle.StateServerFactory;
+import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.core.machine.Closer;
-import dev.meshjoin.core.machine.JoinMachine;
-import dev.meshjoin.core.machine.JoinRun;
-import dev.meshjoin.core.machine.LighthouseDuty;
 import dev.meshjoin.core.machine.NodeConfig;
 import dev.meshjoin.core.machine.StatusBoard;
 import dev.meshjoin.core.presence.EntryPointSpec;
@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,22 +61,16 @@ import java.util.Optional;
  * {@code caKeyCodec}, {@code signingServers} and {@code admission}.
  */
 public final class MeshNode implements AutoCloseable {
-    /** How long close() and leave() wait for a cancelled join to stop before they stop its parts. */
-    private static final long CANCEL_WAIT_MS = 800;
-
     private final NodeConfig config;
     private final StatusBoard board;
-    private final Object lifecycle = new Object();
-    private volatile JoinRun run;
-    private Thread joining;
+    private final NodeRuns runs;
     private final Closer owned;
-    private LighthouseDuty duty;
 
     private MeshNode(Builder b) {
         this.config = new NodeConfig(b.d);
         this.owned = new Closer(config.nodeName, b.owned);
         this.board = new StatusBoard(config.nodeName, config.clock, b.listeners);
-        this.run = new JoinRun(config, board, null);
+        this.runs = new NodeRuns(config, board);
         config.overlay.addListener((before, now) -> board.followOverlay(now));
     }
 
@@ -94,21 +87,21 @@ public final class MeshNode implements AutoCloseable {
         return board.status();
     }
 
-    /** The network record this node joined, once known. */
+    /** The network this node joined, once known. */
     public Optional<NetworkInfo> network() {
-        return run.network().map(NetworkView::record).map(r -> new NetworkInfo(r.network(), Ipv4Cidr.parse(r.cidr()),
-                r.caType(), r.caFingerprint(), r.founder(), r.foundedAt(), r.lighthouses().stream()
-                        .map(l -> new NetworkInfo.Lighthouse(l.name(), l.overlayAddress(), l.endpoints())).toList()));
+        return runs.current().network().map(NetworkView::record).map(r -> new NetworkInfo(r.network(),
+                Ipv4Cidr.parse(r.cidr()), r.caType(), r.caFingerprint(), r.founder(), r.foundedAt(), r.lighthouses()
+                        .stream().map(l -> new NetworkInfo.Lighthouse(l.name(), l.overlayAddress(), l.endpoints())).toList()));
     }
 
     /** This node's certificate, once it has one. */
     public Optional<HostCertificate> certificate() {
-        return run.certificate();
+        return runs.current().certificate();
     }
 
     /** Where this node's signing service listens, when it is a lighthouse. */
     public Optional<Endpoint> signingEndpoint() {
-        return run.lighthouse().flatMap(Lighthouse::endpoint);
+        return runs.current().lighthouse().flatMap(Lighthouse::endpoint);
     }
 
     public void addListener(MeshNodeListener listener) {
@@ -124,114 +117,7 @@ public final class MeshNode implements AutoCloseable {
      * @throws IllegalStateException when the node is already joining or ready
      */
     public NodeStatus join() {
-        JoinRun current;
-        synchronized (lifecycle) {
-            NodeState s = board.status().state();
-            if (joining != null || !EnumSet.of(NodeState.NEW, NodeState.FAILED, NodeState.FALLBACK, NodeState.LEFT).contains(s)) {
-                throw new IllegalStateException("node " + config.nodeName + " is " + s + "; join() runs once until it ends");
-            }
-            current = new JoinRun(config, board, run);
-            run = current;
-            joining = Thread.currentThread();
-        }
-        try {
-            NodeStatus ended = JoinMachine.run(current);
-            if (ended.state() == NodeState.READY) {
-                startDuty();
-            }
-            return ended;
-        } finally {
-            synchronized (lifecycle) {
-                joining = null;
-                if (current.cancelled()) {
-                    Thread.interrupted(); // close() interrupted this thread to end the join; that is done
-                }
-                lifecycle.notifyAll();
-            }
-        }
-    }
-
-    /** A node that may serve watches its network's lighthouses once ready (see {@link LighthouseDuty}). */
-    private void startDuty() {
-        synchronized (lifecycle) {
-            if (duty == null) {
-                duty = LighthouseDuty.startIfServing(config, () -> run, this::promoteTo).orElse(null);
-            }
-        }
-    }
-
-    private void stopDuty() {
-        LighthouseDuty d = duty;
-        duty = null;
-        if (d != null) {
-            d.close();
-        }
-    }
-
-    /**
-     * Makes this ready member an additional lighthouse (its overlay restarts as one); when that
-     * fails, it joins again as the member it was.
-     *
-     * @return true when it now serves as lighthouse
-     * @throws ConfigurationException when this node cannot serve (its CA passphrase is not the network's)
-     */
-    private boolean promoteTo(NetworkView network) {
-        JoinRun next;
-        synchronized (lifecycle) {
-            NodeState s = board.status().state();
-            if (joining != null || (s != NodeState.READY && s != NodeState.DEGRADED)) {
-                return false;
-            }
-            run.stopQuietly();
-            next = new JoinRun(config, board, run);
-            run = next;
-            joining = Thread.currentThread();
-        }
-        try {
-            NodeStatus promoted = JoinMachine.promote(next, network);
-            if (promoted.state() == NodeState.READY || next.cancelled()) {
-                return promoted.state() == NodeState.READY;
-            }
-            JoinRun again;
-            synchronized (lifecycle) {
-                again = new JoinRun(config, board, next);
-                run = again;
-            }
-            JoinMachine.run(again);
-            if (promoted.cause().orElse(null) instanceof ConfigurationException e) {
-                throw e;
-            }
-            return false;
-        } finally {
-            synchronized (lifecycle) {
-                joining = null;
-                if (run.cancelled()) {
-                    Thread.interrupted();
-                }
-                lifecycle.notifyAll();
-            }
-        }
-    }
-
-    /** Cancels a join in progress on another thread and waits briefly for it to end. Holds {@link #lifecycle}. */
-    private void cancelJoin(String why) {
-        Thread t = joining;
-        if (t == null) {
-            return;
-        }
-        run.cancel(why + " was called while the node was " + board.status().state());
-        if (t == Thread.currentThread()) {
-            return;
-        }
-        t.interrupt();
-        long until = System.nanoTime() + CANCEL_WAIT_MS * 1_000_000;
-        try {
-            for (long left = CANCEL_WAIT_MS; joining != null && left > 0; left = (until - System.nanoTime()) / 1_000_000) {
-                lifecycle.wait(left);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return runs.join();
     }
 
     /**
@@ -241,20 +127,10 @@ public final class MeshNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (lifecycle) {
-            try {
-                stopDuty();
-                cancelJoin("close()");
-                NodeState s = board.status().state();
-                if (s == NodeState.LEFT || s == NodeState.NEW) {
-                    return;
-                }
-                board.move(NodeState.LEAVING, "stopping", null, board.status().address(), board.status().founder());
-                run.stopQuietly();
-                board.move(NodeState.LEFT, "stopped", null, board.status().address(), board.status().founder());
-            } finally {
-                owned.close();
-            }
+        try {
+            runs.close();
+        } finally {
+            owned.close();
         }
     }
 
@@ -263,24 +139,7 @@ public final class MeshNode implements AutoCloseable {
      * stays reserved until its certificate expires). Lighthouses keep their address.
      */
     public void leave() {
-        synchronized (lifecycle) {
-            stopDuty();
-            cancelJoin("leave()");
-            NodeStatus before = board.status();
-            board.move(NodeState.LEAVING, "leaving the network", null, before.address(), before.founder());
-            JoinRun r = run;
-            r.stopQuietly();
-            Optional<NetworkView> network = r.network();
-            if (network.isPresent() && before.state() != NodeState.NEW) {
-                String key = config.keys.member(config.nodeName);
-                config.store.get(key).ifPresent(e -> config.store.delete(key, e.version()));
-                if (!network.get().isLighthouse(config.nodeName)) {
-                    r.allocator(network.get().cidr()).release(config.nodeName);
-                    config.local.forgetMembership();
-                }
-            }
-            board.move(NodeState.LEFT, "left the network", null, before.address(), before.founder());
-        }
+        runs.leave();
     }
 
     /**
@@ -288,7 +147,7 @@ public final class MeshNode implements AutoCloseable {
      * lighthouse saw this node's join request come from, else echo endpoints, else interfaces.
      */
     public Optional<DetectedAddress> publicAddress() {
-        return config.addressDetector.detect(run.observedSource());
+        return config.addressDetector.detect(runs.current().observedSource());
     }
 
     /** The entry points of this node's network that are live now. */
@@ -297,29 +156,34 @@ public final class MeshNode implements AutoCloseable {
                 e.node(), e.publicAddress(), e.port(), e.services(), e.overlayAddress(), e.expiresAt())).toList();
     }
 
-    /**
-     * Refreshes this node's member record and entry point now instead of at the next heartbeat
-     * (after a change of public address, say); false when the node is not READY.
-     */
-    public boolean heartbeatNow() {
-        run.presence().ifPresent(Presence::beat);
-        return run.presence().isPresent();
-    }
-
-    /** Whether this node currently publishes an entry point. */
-    public boolean publishesEntryPoint() {
-        return run.presence().map(Presence::published).orElse(false);
-    }
-
     /** The watch of the network's lighthouses, while this node is ready and may serve (it has a public endpoint). */
     public Optional<LighthouseWatch> lighthouseWatch() {
-        LighthouseDuty d = duty;
-        return d == null ? Optional.empty() : Optional.of(d.watch());
+        return runs.lighthouseWatch();
     }
 
-    /** This node's heartbeat, once READY. */
-    public Optional<Presence> presence() {
-        return run.presence();
+    /**
+     * Polls this node's lighthouse now instead of at the next interval (after a change of public
+     * address, say): the poll is the node's heartbeat. False when the node is not READY.
+     */
+    public boolean heartbeatNow() {
+        Optional<StateFollower> follower = runs.current().follower();
+        follower.ifPresent(StateFollower::tick);
+        return follower.isPresent();
+    }
+
+    /** Whether this node currently offers an entry point with its polls. */
+    public boolean publishesEntryPoint() {
+        return runs.current().presence().map(Presence::published).orElse(false);
+    }
+
+    /** What keeps this node in step with its network (polls, renewal), once READY. */
+    public Optional<StateFollower> follower() {
+        return runs.current().follower();
+    }
+
+    /** This lighthouse's state service, once READY, when it is a lighthouse. */
+    public Optional<StateService> stateService() {
+        return runs.current().stateService();
     }
 
     /** Builds a {@link MeshNode}; the Javadoc of each setter gives its default. */
@@ -377,8 +241,19 @@ public final class MeshNode implements AutoCloseable {
         public Builder retryPolicy(RetryPolicy v) { d.retryPolicy = v; return this; }
         /** Overlay firewall rules; default the overlay driver's documented default. */
         public Builder firewall(List<FirewallRule> v) { d.firewall = List.copyOf(v); return this; }
-        /** How often a ready node refreshes its member and entry-point records; default 30 minutes. */
+        /**
+         * How often a lighthouse writes its aggregated presence record while nothing changes; default
+         * 30 minutes. Members write nothing: their polls are their heartbeat.
+         */
         public Builder heartbeat(Duration v) { d.heartbeat = v; return this; }
+        /** How often a ready member polls the network state (less up to a fifth, jitter); default 15 s. */
+        public Builder pollInterval(Duration v) { d.pollInterval = v; return this; }
+        /** How often a lighthouse reads revocations from the store (the network record every 12th time); default 5 s. */
+        public Builder lighthouseRefresh(Duration v) { d.lighthouseRefresh = v; return this; }
+        /** Starts a lighthouse's state service on its overlay address; default HTTP ({@code HttpStateServers}). */
+        public Builder stateServers(StateServerFactory v) { d.stateServers = v; return this; }
+        /** Carries a member's polls and renewals to the lighthouses; default HTTP ({@code HttpStateChannel}). */
+        public Builder stateChannel(StateChannel v) { d.stateChannel = v; return this; }
         /** Publish this node as an entry point while the port accepts connections; default none. */
         public Builder entryPoint(EntryPointSpec v) { d.entryPoint = v; return this; }
         /** How to find this node's public address; default: the lighthouse's observation, then interfaces. */
@@ -388,11 +263,6 @@ public final class MeshNode implements AutoCloseable {
          * Needs a public endpoint and the CA passphrase: {@link #caKeyCodec} must open the sealed CA key.
          */
         public Builder lighthouse(boolean v) { d.lighthouse = v; return this; }
-        /**
-         * Something the node owns and closes in {@link MeshNode#close()} after it stopped, such as a
-         * store opened for it from a URI (a store the caller passed in stays the caller's to close).
-         */
-        public Builder closing(AutoCloseable v) { owned.add(Objects.requireNonNull(v)); return this; }
         /** How long a joiner waits for one lighthouse before it tries the next; default 10 s. */
         public Builder lighthouseTimeout(Duration v) { d.lighthouseTimeout = v; return this; }
         /**
@@ -406,6 +276,12 @@ public final class MeshNode implements AutoCloseable {
         public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
+
+        /**
+         * Something the node owns and closes in {@link MeshNode#close()} after it stopped, such as a
+         * store opened for it from a URI (a store the caller passed in stays the caller's to close).
+         */
+        public Builder closing(AutoCloseable v) { owned.add(Objects.requireNonNull(v)); return this; }
 
         public MeshNode build() {
             return new MeshNode(this);

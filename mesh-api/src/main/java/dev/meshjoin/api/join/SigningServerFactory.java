@@ -22,6 +22,13 @@ public interface SigningServerFactory {
         /** Where joiners reach it. */
         Endpoint endpoint();
 
+        /**
+         * The lighthouse's certificate was renewed: a service that certifies its own key renews that
+         * too. The default does nothing.
+         */
+        default void renew(CertificateAuthority ca, HostCertificate lighthouseCertificate) {
+        }
+
         @Override
         void close();
     }

@@ -81,10 +81,10 @@ public final class Revocations {
     public void refuseIfRevoked(String node, String fingerprint, byte[] publicKey) {
         Optional<RevocationList.Revoked> r = match(node, fingerprint, publicKey);
         if (r.isPresent()) {
-            throw new JoinRefusedException(RefusalReason.REVOKED, "node " + node + " was revoked at " + r.get().revokedAt()
-                    + (r.get().node().equals(node) ? "" : " (its key or certificate belongs to revoked node "
-                    + r.get().node() + ")") + "; it can no longer join or renew. Give it a new name and state"
-                    + " directory to admit it again");
+            String who = r.get().node().equals(node) ? "node " + node
+                    : "the key or certificate of node " + node + " belongs to node " + r.get().node() + ", which";
+            throw new JoinRefusedException(RefusalReason.REVOKED, who + " was revoked at " + r.get().revokedAt()
+                    + "; it can no longer join or renew. Give it a new name and state directory to admit it again");
         }
     }
 

@@ -13,6 +13,8 @@ import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.ip.StoreIpAllocator;
 import dev.meshjoin.api.join.Admission;
 import dev.meshjoin.api.join.JoinHandler;
+import dev.meshjoin.api.join.JoinResponse;
+import dev.meshjoin.core.lifecycle.CertificateLedger;
 import dev.meshjoin.core.lifecycle.Revocations;
 import dev.meshjoin.core.join.Registrar;
 import dev.meshjoin.api.join.SigningServerFactory;
@@ -142,10 +144,21 @@ public final class Lighthouse implements AutoCloseable {
         // A revoked node is refused before its credential is even checked, so it spends no token use.
         JoinHandler guarded = (request, source) -> {
             Revocations.read(store, keys).refuseIfRevoked(request.node(), null, request.publicKey());
-            return registrar.handle(request, source);
+            JoinResponse response = registrar.handle(request, source);
+            CertificateLedger.record(store, keys, ca.verify(response.certificatePem().getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII), clock.instant()), clock.instant());
+            return response;
         };
         server = signingServers.start(bindTo, guarded, ca, own);
         return server.endpoint();
+    }
+
+    /** Renews the signing service's own key with this lighthouse's renewed certificate. */
+    public void renewService(HostCertificate own) {
+        SigningServerFactory.SigningServer s = server;
+        if (s != null) {
+            s.renew(ca, own);
+        }
     }
 
     /** The running signing service, while it runs. */

@@ -67,9 +67,34 @@ final class Join implements Step {
 
     @Override
     public Step run() throws InterruptedException {
+        HostKeyPair hostKeys = run.hostKeys();
+        HostCertificate cert = obtain(hostKeys);
+        NodeConfig c = run.config;
+        c.local.saveIdentity(new LocalState.Identity(network.name(), c.nodeName, Role.MEMBER, network.caFingerprint(),
+                cert.addresses().get(0).toString()));
+        run.certificate = cert;
+        run.founder = false;
+        return new StartOverlay(run, hostKeys, cert, false);
+    }
+
+    /**
+     * Joins again from a running node whose certificate is about to expire and cannot be renewed:
+     * the same request with the node's credential, bounded by the join timeout.
+     */
+    static HostCertificate rejoin(JoinRun run, HostKeyPair hostKeys) {
+        try (dev.meshjoin.api.retry.Deadline.Scope scope = dev.meshjoin.api.retry.Deadline.after(run.config.joinTimeout)
+                .enter()) {
+            return new Join(run, run.network).obtain(hostKeys);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while joining again", e);
+        }
+    }
+
+    /** Asks the lighthouses for a certificate for this key and verifies it; saves it. */
+    private HostCertificate obtain(HostKeyPair hostKeys) throws InterruptedException {
         NodeConfig c = run.config;
         CertificateVerifier verifier = c.caProvider.verifier(network.caBundle());
-        HostKeyPair hostKeys = run.hostKeys();
         JoinResponse response;
         try {
             // One status per unanswered round, so whoever watches the node sees what it waits for.
@@ -88,11 +113,7 @@ final class Join implements Step {
         HostCertificate cert = verifyOwnCertificate(verifier, response, hostKeys);
         run.observedSource = response.observedSource();
         c.local.saveCertificate(cert.pem());
-        c.local.saveIdentity(new LocalState.Identity(network.name(), c.nodeName, Role.MEMBER, network.caFingerprint(),
-                cert.addresses().get(0).toString()));
-        run.certificate = cert;
-        run.founder = false;
-        return new StartOverlay(run, hostKeys, cert, false);
+        return cert;
     }
 
     /**

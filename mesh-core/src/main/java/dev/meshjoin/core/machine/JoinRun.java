@@ -11,6 +11,10 @@ import dev.meshjoin.core.NodeStatus;
 import dev.meshjoin.core.ip.StoreIpAllocator;
 import dev.meshjoin.core.lighthouse.CaVault;
 import dev.meshjoin.core.lighthouse.Lighthouse;
+import dev.meshjoin.core.lifecycle.RunningOverlay;
+import dev.meshjoin.core.lifecycle.StateFollower;
+import dev.meshjoin.core.lifecycle.StateServerFactory;
+import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.NetworkView;
 import java.time.Instant;
@@ -36,8 +40,12 @@ public final class JoinRun {
     volatile boolean founder;
     volatile Lighthouse lighthouse;
     volatile boolean overlayStarted;
-    volatile dev.meshjoin.api.overlay.OverlayConfig overlayConfig;
     volatile Presence presence;
+    /** The running overlay's configuration, once started. */
+    volatile RunningOverlay overlay;
+    volatile StateFollower follower;
+    volatile StateService stateService;
+    volatile StateServerFactory.StateServer stateServer;
     volatile String observedSource;
 
     /** @param previous the node's last run, whose certificate and observations carry over; or null */
@@ -66,6 +74,14 @@ public final class JoinRun {
 
     public Optional<Presence> presence() {
         return Optional.ofNullable(presence);
+    }
+
+    public Optional<StateFollower> follower() {
+        return Optional.ofNullable(follower);
+    }
+
+    public Optional<StateService> stateService() {
+        return Optional.ofNullable(stateService);
     }
 
     public Optional<String> observedSource() {
@@ -183,6 +199,21 @@ public final class JoinRun {
         presence = null;
         if (p != null) {
             p.close();
+        }
+        StateFollower f = follower;
+        follower = null;
+        if (f != null) {
+            f.close();
+        }
+        StateServerFactory.StateServer ss = stateServer;
+        stateServer = null;
+        stateService = null;
+        if (ss != null) {
+            try {
+                ss.close();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: stopping the state service failed: {}", config.nodeName, e.getMessage());
+            }
         }
         Lighthouse lh = lighthouse;
         lighthouse = null;

@@ -23,6 +23,10 @@ import dev.meshjoin.core.retry.RetryingBootstrapStore;
 import dev.meshjoin.core.state.LocalState;
 import java.nio.file.Path;
 import java.time.Clock;
+import dev.meshjoin.core.lifecycle.HttpStateChannel;
+import dev.meshjoin.core.lifecycle.HttpStateServers;
+import dev.meshjoin.core.lifecycle.StateChannel;
+import dev.meshjoin.core.lifecycle.StateServerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -58,6 +62,13 @@ public final class NodeConfig {
     public final EntryPointSpec entryPoint;
     public final PublicAddressDetector addressDetector;
     public final boolean lighthouse;
+    public final StateServerFactory stateServers;
+    public final StateChannel stateChannel;
+    public final Duration pollInterval;
+    public final Duration lighthouseRefresh;
+
+    /** The shortest certificate validity a node accepts. */
+    public static final Duration MIN_VALIDITY = Duration.ofMinutes(1);
     public final Duration lighthouseTimeout;
     public final LighthouseWatch.Settings lighthouseWatch;
     public final LighthouseWatch.Probe lighthouseProbe;
@@ -93,6 +104,10 @@ public final class NodeConfig {
         public EntryPointSpec entryPoint;
         public PublicAddressDetector addressDetector;
         public boolean lighthouse;
+        public StateServerFactory stateServers;
+        public StateChannel stateChannel;
+        public Duration pollInterval = Duration.ofSeconds(15);
+        public Duration lighthouseRefresh = Duration.ofSeconds(5);
         public Duration lighthouseTimeout = Duration.ofSeconds(10);
         public LighthouseWatch.Settings lighthouseWatch = LighthouseWatch.Settings.DEFAULTS;
         public LighthouseWatch.Probe lighthouseProbe = LighthouseWatch.Probe.tcp(Duration.ofSeconds(2));
@@ -138,7 +153,15 @@ public final class NodeConfig {
         this.joinTimeout = d.joinTimeout;
         this.founderLease = d.founderLease;
         this.overlayTimeout = d.overlayTimeout;
+        if (d.certificateValidity.compareTo(MIN_VALIDITY) < 0) {
+            throw new ConfigurationException("MeshNode: certificate validity " + d.certificateValidity + " is below "
+                    + MIN_VALIDITY + "; renewal at two thirds of it needs at least a minute");
+        }
         this.certificateValidity = d.certificateValidity;
+        this.stateServers = d.stateServers != null ? d.stateServers : new HttpStateServers();
+        this.stateChannel = d.stateChannel != null ? d.stateChannel : new HttpStateChannel();
+        this.pollInterval = d.pollInterval;
+        this.lighthouseRefresh = d.lighthouseRefresh;
         this.caValidity = d.caValidity;
         this.firewall = List.copyOf(d.firewall);
         this.heartbeat = d.heartbeat;

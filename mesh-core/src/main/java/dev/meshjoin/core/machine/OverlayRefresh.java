@@ -1,7 +1,7 @@
 package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.overlay.Lighthouse;
-import dev.meshjoin.api.overlay.OverlayConfig;
+import dev.meshjoin.core.lifecycle.RunningOverlay;
 import dev.meshjoin.core.record.NetworkView;
 import java.util.Arrays;
 import java.util.List;
@@ -31,20 +31,24 @@ public final class OverlayRefresh {
      * @return true when it reloaded
      */
     public static boolean apply(JoinRun run, NetworkView network) {
-        OverlayConfig current = run.overlayConfig;
-        if (current == null || !run.overlayStarted) {
+        RunningOverlay running = run.overlay;
+        if (running == null || !run.overlayStarted) {
             return false;
         }
         List<Lighthouse> lighthouses = lighthousesOf(network);
         byte[] bundle = network.caBundle();
-        if (lighthouses.equals(current.lighthouses()) && Arrays.equals(bundle, current.caBundlePem())) {
-            return false;
+        boolean[] newBundle = new boolean[1];
+        boolean reloaded = running.update(current -> {
+            if (lighthouses.equals(current.lighthouses()) && Arrays.equals(bundle, current.caBundlePem())) {
+                return null;
+            }
+            newBundle[0] = !Arrays.equals(bundle, current.caBundlePem());
+            return current.toBuilder().lighthouses(lighthouses).caBundlePem(bundle).build();
+        });
+        if (reloaded) {
+            LOG.info("{}: overlay reloaded with {} lighthouses and {} CA bundle", run.config.nodeName, lighthouses.size(),
+                    newBundle[0] ? "a new" : "the same");
         }
-        OverlayConfig next = current.toBuilder().lighthouses(lighthouses).caBundlePem(bundle).build();
-        run.config.overlay.reload(next);
-        run.overlayConfig = next;
-        LOG.info("{}: overlay reloaded with {} lighthouses and {} CA bundle", run.config.nodeName, lighthouses.size(),
-                Arrays.equals(bundle, current.caBundlePem()) ? "the same" : "a new");
-        return true;
+        return reloaded;
     }
 }

@@ -1,23 +1,27 @@
 package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.store.StoreException;
 import dev.meshjoin.core.NodeState;
-import dev.meshjoin.core.address.DetectedAddress;
-import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.MemberRecord;
 import dev.meshjoin.core.record.Members;
 import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.Versioned;
 
-/** REGISTERING: writes this node's member record and starts its heartbeat. */
+/**
+ * REGISTERING: writes this node's member record (the last store write of a member's join) and
+ * starts following the network state, whose first poll tells a lighthouse the node is present.
+ */
 final class Register implements Step {
     private final JoinRun run;
+    private final HostKeyPair hostKeys;
     private final HostCertificate cert;
     private final boolean lighthouse;
 
-    Register(JoinRun run, HostCertificate cert, boolean lighthouse) {
+    Register(JoinRun run, HostKeyPair hostKeys, HostCertificate cert, boolean lighthouse) {
         this.run = run;
+        this.hostKeys = hostKeys;
         this.cert = cert;
         this.lighthouse = lighthouse;
     }
@@ -48,11 +52,7 @@ final class Register implements Step {
             throw new StoreException(c.store.name(), "register " + c.keys.member(c.nodeName),
                     "the member record kept changing", true);
         }
-        Presence p = new Presence(c.store, c.keys, c.nodeName, c.clock, c.heartbeat, c.entryPoint,
-                () -> c.addressDetector.detect(run.observedSource()).map(DetectedAddress::address),
-                cert.address().toString());
-        run.presence = p;
-        p.start();
+        Following.start(run, hostKeys, cert, lighthouse);
         return new Ready(cert);
     }
 }

@@ -4,6 +4,7 @@ import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.overlay.Lighthouse;
 import dev.meshjoin.api.overlay.OverlayConfig;
+import dev.meshjoin.core.lifecycle.RunningOverlay;
 import dev.meshjoin.api.overlay.OverlayException;
 import dev.meshjoin.api.retry.Deadline;
 import dev.meshjoin.core.NodeState;
@@ -55,13 +56,13 @@ final class StartOverlay implements Step {
         run.checkCancelled();
         c.overlay.start(config);
         run.overlayStarted = true;
-        run.overlayConfig = config;
+        run.overlay = new RunningOverlay(c.overlay, config);
         Duration wait = Deadline.current().cap(c.overlayTimeout);
         if (!c.overlay.awaitUp(wait)) {
             throw new OverlayException("no peer answered over the overlay within " + wait + " ("
                     + c.overlay.health().detail() + ")");
         }
-        return new Register(run, cert, lighthouse);
+        return new Register(run, hostKeys, cert, lighthouse);
     }
 
     /** Where the overlay keeps its files: {@code overlay} in the node's state directory. */

@@ -11,8 +11,9 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Reads the live entry points of a network: every entry-point record whose expiry has not passed,
- * whatever the store's own time-to-live handling (Cloudflare KV removes expired keys lazily).
+ * Reads the live entry points of a network: those the lighthouses' presence records show live
+ * (see {@link PresenceView}), and any older per-node entry-point record whose expiry has not
+ * passed, whatever the store's own time-to-live handling (Cloudflare KV removes expired keys lazily).
  *
  * <pre>{@code
  * List<EntryPointRecord> live = new EntryPoints(store, StoreKeys.of("prod"), Clock.systemUTC()).live();
@@ -31,6 +32,25 @@ public final class EntryPoints {
 
     /** Live entry points, by node name. A damaged record is skipped, not fatal to the listing. */
     public List<EntryPointRecord> live() {
+        java.util.Map<String, EntryPointRecord> byNode = new java.util.TreeMap<>();
+        for (EntryPointRecord r : legacy()) {
+            byNode.put(r.node(), r);
+        }
+        java.time.Instant now = clock.instant();
+        PresenceView.read(store, keys).forEach((node, s) -> {
+            var ep = s.seen().entryPoint();
+            if (ep != null && s.liveAt(now)) {
+                EntryPointRecord r = new EntryPointRecord(dev.meshjoin.core.record.Versioned.SCHEMA, node,
+                        ep.publicAddress(), ep.port(), ep.services(), s.seen().overlayAddress(), s.seen().lastSeen(),
+                        s.liveUntil());
+                byNode.merge(node, r, (a, b) -> a.publishedAt().isAfter(b.publishedAt()) ? a : b);
+            }
+        });
+        return new ArrayList<>(byNode.values());
+    }
+
+    /** Per-node entry-point records, as nodes wrote them before presence went through lighthouses. */
+    private List<EntryPointRecord> legacy() {
         List<EntryPointRecord> out = new ArrayList<>();
         for (KeyVersion kv : store.list(keys.entryPoints())) {
             store.get(kv.key()).ifPresent(e -> {

@@ -127,4 +127,9 @@ public final class StoreKeys {
     public String presence(String lighthouse) {
         return presences() + lighthouse;
     }
+
+    /** The unexpired certificates issued to a node. */
+    public String issued(String node) {
+        return root + "certs/" + node;
+    }
 }

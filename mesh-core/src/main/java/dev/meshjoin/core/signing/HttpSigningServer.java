@@ -63,10 +63,11 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
     private final JoinHandler handler;
     private final CertificateAuthority ca;
     private final String lighthouse;
-    private final byte[] servicePrivate;
-    private final byte[] servicePublic;
-    private final HostCertificate serviceCertificate;
-    private final byte[] helloBody;
+    /** The service's own key and certificate; replaced whole when the lighthouse's certificate is renewed. */
+    private record ServiceKey(byte[] privateKey, byte[] publicKey, HostCertificate certificate, byte[] hello) {
+    }
+
+    private volatile ServiceKey key;
     private final BoundedHttpServer server;
     private final ThreadPoolExecutor executor;
     private final ScheduledExecutorService ticker;
@@ -82,20 +83,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
         this.handler = handler;
         this.ca = ca;
         this.lighthouse = lighthouseCertificate.name();
-        byte[][] kp = SigningCrypto.x25519KeyPair();
-        this.servicePrivate = kp[0];
-        this.servicePublic = kp[1];
-        Instant now = config.clock.instant();
-        Duration validity = Duration.between(now, lighthouseCertificate.notAfter());
-        if (validity.isNegative() || validity.isZero()) {
-            throw new MeshException("the lighthouse certificate of " + lighthouse + " has expired; renew it before "
-                    + "starting the signing service");
-        }
-        this.serviceCertificate = ca.issue(new CertificateRequest(servicePublic, lighthouse,
-                lighthouseCertificate.address(), lighthouseCertificate.addresses().get(0).prefixLength(),
-                lighthouseCertificate.groups(), validity, CertificateAuthority.BACKDATE));
-        this.helloBody = Wire.write(new Wire.Hello(Wire.VERSION, config.keys.networkName(), lighthouse,
-                serviceCertificate.pemText()));
+        this.key = newKey(config, ca, lighthouseCertificate);
         this.sources = new RateLimiter(config.perSource.capacity(), config.perSource.perSecond(), config.clock);
         this.joins = new RateLimiter(config.joinsPerCredential.capacity(), config.joinsPerCredential.perSecond(),
                 config.clock);
@@ -130,7 +118,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
         }, 1, 1, TimeUnit.SECONDS);
         this.endpoint = new Endpoint(bindTo.host(), server.port());
         LOG.info("signing service of {} listening on {} (service certificate {})", lighthouse, endpoint,
-                serviceCertificate.fingerprint());
+                key.certificate().fingerprint());
     }
 
     @Override
@@ -140,7 +128,34 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
 
     /** The certificate joiners seal their requests to. */
     HostCertificate serviceCertificate() {
-        return serviceCertificate;
+        return key.certificate();
+    }
+
+    /** A fresh X25519 key, certified by the CA under the lighthouse's name, address and groups until its certificate ends. */
+    private static ServiceKey newKey(HttpSigningServerFactory config, CertificateAuthority ca, HostCertificate lighthouse) {
+        byte[][] kp = SigningCrypto.x25519KeyPair();
+        Duration validity = Duration.between(config.clock.instant(), lighthouse.notAfter());
+        if (validity.isNegative() || validity.isZero()) {
+            throw new MeshException("the lighthouse certificate of " + lighthouse.name() + " has expired; renew it"
+                    + " before starting the signing service");
+        }
+        HostCertificate cert = ca.issue(new CertificateRequest(kp[1], lighthouse.name(), lighthouse.address(),
+                lighthouse.addresses().get(0).prefixLength(), lighthouse.groups(), validity, CertificateAuthority.BACKDATE));
+        byte[] hello = Wire.write(new Wire.Hello(Wire.VERSION, config.keys.networkName(), lighthouse.name(),
+                cert.pemText()));
+        return new ServiceKey(kp[0], kp[1], cert, hello);
+    }
+
+    /**
+     * Renews the service's own key with the lighthouse's renewed certificate. A joiner that sealed
+     * its request to the old key is answered 409 and fetches the new one, as after a restart.
+     */
+    @Override
+    public void renew(CertificateAuthority ca, HostCertificate lighthouseCertificate) {
+        ServiceKey old = key;
+        key = newKey(config, ca, lighthouseCertificate);
+        LOG.info("signing service of {}: new service certificate {}", lighthouse, key.certificate().fingerprint());
+        Arrays.fill(old.privateKey(), (byte) 0);
     }
 
     /** The audit log (tests flush its summary). */
@@ -164,7 +179,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
             Thread.currentThread().interrupt();
         }
         audit.flush(true);
-        Arrays.fill(servicePrivate, (byte) 0);
+        Arrays.fill(key.privateKey(), (byte) 0);
     }
 
     @Override
@@ -175,7 +190,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
             return refused(r.source(), 429, "rate-limited", "too many requests from " + prefix);
         }
         return switch (r.path()) {
-            case Wire.HELLO_PATH -> "GET".equals(r.method()) ? BoundedHttpServer.Response.of(200, helloBody)
+            case Wire.HELLO_PATH -> "GET".equals(r.method()) ? BoundedHttpServer.Response.of(200, key.hello())
                     : failure(source, prefix, 405, "method-not-allowed", "use GET " + Wire.HELLO_PATH, null, null);
             case Wire.JOIN_PATH -> "POST".equals(r.method()) ? process(source, prefix, r.body())
                     : failure(source, prefix, 405, "method-not-allowed", "use POST " + Wire.JOIN_PATH, null, null);
@@ -199,6 +214,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
     }
 
     private BoundedHttpServer.Response process(String source, String prefix, byte[] body) {
+        ServiceKey sk = key;
         Wire.Envelope env;
         Wire.Inner inner;
         byte[] nonce;
@@ -213,7 +229,7 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
                 return failure(source, prefix, 403, "wrong-network", "this lighthouse serves network "
                         + config.keys.networkName(), null, null);
             }
-            if (!env.serviceFingerprint().equals(serviceCertificate.fingerprint())) {
+            if (!env.serviceFingerprint().equals(sk.certificate().fingerprint())) {
                 return failure(source, prefix, 409, "stale-service-key", "the signing service has a new key; fetch "
                         + Wire.HELLO_PATH + " again", null, null);
             }
@@ -225,11 +241,11 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
             byte[] sealed = Wire.b64(env.sealed(), "sealed", -1);
             byte[] shared;
             try {
-                shared = SigningCrypto.x25519(servicePrivate, eph);
+                shared = SigningCrypto.x25519(sk.privateKey(), eph);
             } catch (IllegalArgumentException e) {
                 throw new Wire.BadMessage("ephemeralKey is not a usable X25519 key");
             }
-            byte[] keys = Wire.exchangeKeys(shared, nonce, eph, servicePublic, env.network());
+            byte[] keys = Wire.exchangeKeys(shared, nonce, eph, sk.publicKey(), env.network());
             byte[] requestKey = Arrays.copyOfRange(keys, 0, 32);
             responseKey = Arrays.copyOfRange(keys, 32, 64);
             byte[] plain;

@@ -52,15 +52,27 @@ class EntryPointsTest {
         }
     }
 
+    /** A port that accepts (and closes) every connection, as a served entry point does. */
     private int listeningPort() throws IOException {
         ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         listeners.add(s);
+        Thread t = new Thread(() -> {
+            while (!s.isClosed()) {
+                try (Socket accepted = s.accept()) {
+                    accepted.getInputStream().available();
+                } catch (IOException e) {
+                    // closed
+                }
+            }
+        }, "accept-" + s.getLocalPort());
+        t.setDaemon(true);
+        t.start();
         return s.getLocalPort();
     }
 
     /** Loopback stands in for the public address here, so the test can connect to what is advertised. */
     private MeshNode entryNode(String name, int port) {
-        return mesh.node(name, b -> b.heartbeat(Duration.ofMinutes(30))
+        return mesh.node(name, b -> b.heartbeat(Duration.ofMinutes(30)).publicEndpoint(null)
                 .entryPoint(new EntryPointSpec(port, List.of("https")))
                 .publicAddressDetector(PublicAddressDetector.builder().configured("127.0.0.1").allow("127.0.0.0/8").build()));
     }
@@ -69,9 +81,16 @@ class EntryPointsTest {
         return new EntryPoints(mesh.store(), dev.meshjoin.core.record.StoreKeys.of("test"), clock).live();
     }
 
+    /** The lighthouse polls every 15 s, so it drops a member silent for a minute. */
+    private MeshNode lighthouse() {
+        MeshNode lh = mesh.node("lh", b -> b.pollInterval(Duration.ofSeconds(15)));
+        lh.join();
+        return lh;
+    }
+
     @Test
     void publishedEntryPointsListAndTheirPortsAcceptConnections() throws IOException {
-        mesh.node("lh").join();
+        lighthouse();
         assertThat(entryNode("edge-a", listeningPort()).join().state()).isEqualTo(NodeState.READY);
         assertThat(entryNode("edge-b", listeningPort()).join().state()).isEqualTo(NodeState.READY);
 
@@ -88,29 +107,34 @@ class EntryPointsTest {
     }
 
     @Test
-    void aCleanLeaveRemovesTheRecordAndAKilledNodeExpires() throws IOException {
-        mesh.node("lh").join();
+    void aCleanLeaveDropsTheEntryPointAtOnceAndASilentNodeWithinAMinute() throws IOException {
+        MeshNode lh = lighthouse();
         MeshNode leaving = entryNode("leaving", listeningPort());
         MeshNode killed = entryNode("killed", listeningPort());
+        MeshNode alive = entryNode("alive", listeningPort());
         leaving.join();
         killed.join();
-        assertThat(live()).hasSize(2);
+        alive.join();
+        assertThat(live()).hasSize(3);
 
         leaving.leave();
-        assertThat(mesh.store().get("mesh/test/entry/leaving")).isEmpty();
-        assertThat(live()).extracting(EntryPointRecord::node).containsExactly("killed");
+        assertThat(live()).extracting(EntryPointRecord::node).containsExactly("alive", "killed");
 
-        // "killed" never writes again, as a dead process would not: its record outlives it by at most 3 heartbeats.
-        clock.advance(Duration.ofMinutes(89));
-        assertThat(live()).extracting(EntryPointRecord::node).containsExactly("killed");
-        clock.advance(Duration.ofMinutes(2));
-        assertThat(live()).isEmpty();
+        // "killed" polls no more, as a dead process would not; "alive" keeps polling.
+        clock.advance(Duration.ofSeconds(45));
+        alive.follower().orElseThrow().tick();
+        lh.follower().orElseThrow().tick();
+        assertThat(live()).extracting(EntryPointRecord::node).containsExactly("alive", "killed");
+        clock.advance(Duration.ofSeconds(20));
+        alive.follower().orElseThrow().tick();
+        lh.follower().orElseThrow().tick();
+        assertThat(live()).extracting(EntryPointRecord::node).containsExactly("alive");
         assertThat(killed.status().state()).isEqualTo(NodeState.READY);
     }
 
     @Test
     void aPortNothingListensOnIsNeverAdvertised() throws IOException {
-        mesh.node("lh").join();
+        lighthouse();
         ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         int port = s.getLocalPort();
         s.close();
@@ -122,7 +146,7 @@ class EntryPointsTest {
 
     @Test
     void twentyNodesPublishingAtOnceLoseNoUpdate() throws Exception {
-        mesh.node("lh").join();
+        lighthouse();
         int port = listeningPort();
         List<String> names = mesh.names("edge", 20);
         List<NodeStatus> all = new ArrayList<>();
@@ -149,16 +173,34 @@ class EntryPointsTest {
     }
 
     @Test
-    void aHeartbeatRefreshesLastSeenAndTheEntryPointExpiry() throws IOException {
-        mesh.node("lh").join();
+    void pollsRefreshLastSeenInMemoryAndTheStoreOnlyOncePerInterval() throws IOException {
+        MeshNode lh = lighthouse();
         MeshNode n = entryNode("beating", listeningPort());
         n.join();
-        MemberRecord before = Json.read(mesh.store().get("mesh/test/members/beating").orElseThrow().value(), MemberRecord.class, "m");
-        EntryPointRecord epBefore = live().get(0);
-        clock.advance(Duration.ofMinutes(30));
-        assertThat(n.heartbeatNow()).isTrue();
-        MemberRecord after = Json.read(mesh.store().get("mesh/test/members/beating").orElseThrow().value(), MemberRecord.class, "m");
-        assertThat(after.lastSeen()).isEqualTo(before.lastSeen().plus(Duration.ofMinutes(30)));
-        assertThat(live().get(0).expiresAt()).isEqualTo(epBefore.expiresAt().plus(Duration.ofMinutes(30)));
+        EntryPointRecord before = live().get(0);
+        MemberRecord member = Json.read(mesh.store().get("mesh/test/members/beating").orElseThrow().value(),
+                MemberRecord.class, "m");
+        long writes = writes();
+        for (int i = 0; i < 119; i++) {
+            clock.advance(Duration.ofSeconds(15));
+            n.follower().orElseThrow().tick();
+            if (i % 3 == 0) {
+                lh.follower().orElseThrow().tick();
+            }
+        }
+        assertThat(writes()).as("nothing written in the first 29 3/4 minutes").isEqualTo(writes);
+        assertThat(live().get(0).expiresAt()).isEqualTo(before.expiresAt());
+        clock.advance(Duration.ofSeconds(15));
+        n.follower().orElseThrow().tick();
+        lh.follower().orElseThrow().tick();
+        assertThat(writes()).as("one aggregated write at 30 minutes").isEqualTo(writes + 1);
+        assertThat(live().get(0).expiresAt()).isEqualTo(before.expiresAt().plus(Duration.ofMinutes(30)));
+        assertThat(Json.read(mesh.store().get("mesh/test/members/beating").orElseThrow().value(), MemberRecord.class,
+                "m")).as("the member record is not touched").isEqualTo(member);
+    }
+
+    private long writes() {
+        var c = mesh.store().operationCounts();
+        return c.getOrDefault("putIfAbsent", 0L) + c.getOrDefault("compareAndSet", 0L) + c.getOrDefault("delete", 0L);
     }
 }

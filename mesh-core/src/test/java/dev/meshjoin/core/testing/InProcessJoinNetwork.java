@@ -10,6 +10,11 @@ import dev.meshjoin.api.join.JoinRequest;
 import dev.meshjoin.api.join.JoinResponse;
 import dev.meshjoin.api.join.JoinTransport;
 import dev.meshjoin.api.join.SigningServerFactory;
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.core.lifecycle.StateChannel;
+import dev.meshjoin.core.lifecycle.StateHandler;
+import dev.meshjoin.core.lifecycle.StateServerFactory;
+import dev.meshjoin.core.state.Beat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +25,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * signing service under their endpoint, joiners call it. The lighthouse's real decision logic runs;
  * only the wire is missing. Every request that crossed it is kept for assertions.
  */
-public final class InProcessJoinNetwork implements JoinTransport, SigningServerFactory {
+public final class InProcessJoinNetwork implements JoinTransport, SigningServerFactory, StateChannel, StateServerFactory {
     private final Map<Endpoint, JoinHandler> services = new ConcurrentHashMap<>();
+    private final Map<Endpoint, StateHandler> stateServices = new ConcurrentHashMap<>();
+    private final java.util.Set<Ipv4Address> cut = ConcurrentHashMap.newKeySet();
     private final List<JoinRequest> requests = new CopyOnWriteArrayList<>();
 
     @Override
@@ -51,6 +58,51 @@ public final class InProcessJoinNetwork implements JoinTransport, SigningServerF
             throw new MeshException("no signing service listens at " + signingService + " (connection refused)");
         }
         return handler.handle(request, "in-process:" + request.node());
+    }
+
+    @Override
+    public StateServer start(Endpoint bindTo, StateHandler handler) {
+        if (stateServices.putIfAbsent(bindTo, handler) != null) {
+            throw new MeshException("a state service already listens at " + bindTo);
+        }
+        return new StateServer() {
+            @Override
+            public Endpoint endpoint() {
+                return bindTo;
+            }
+
+            @Override
+            public void close() {
+                stateServices.remove(bindTo, handler);
+            }
+        };
+    }
+
+    private StateHandler stateService(Endpoint at, Ipv4Address self) {
+        StateHandler h = stateServices.get(at);
+        if (h == null || cut.contains(self)) {
+            throw new MeshException("no state service answers at " + at + " (connection refused)");
+        }
+        return h;
+    }
+
+    @Override
+    public StateHandler.Answer poll(Endpoint service, Ipv4Address self, String etag, Beat beat) {
+        return stateService(service, self).state(self, etag, beat);
+    }
+
+    @Override
+    public String renew(Endpoint service, Ipv4Address self, byte[] publicKey) {
+        return stateService(service, self).renew(self, publicKey);
+    }
+
+    /** Cuts (or restores) a node's overlay: its polls and renewals fail as if it were offline. */
+    public void offline(Ipv4Address node, boolean offline) {
+        if (offline) {
+            cut.add(node);
+        } else {
+            cut.remove(node);
+        }
     }
 
     /** Every request sent, in order. */

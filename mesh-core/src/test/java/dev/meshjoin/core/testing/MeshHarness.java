@@ -108,6 +108,11 @@ public final class MeshHarness implements AutoCloseable {
                 .caKeyCodec(caKeyCodec)
                 .transport(network)
                 .signingServers(network)
+                .stateServers(network)
+                .stateChannel(network)
+                // Followers tick when a test says so (MeshNode.follower().tick()), not in the background.
+                .pollInterval(Duration.ofHours(1))
+                .lighthouseRefresh(Duration.ofHours(1))
                 .admission(admission)
                 .credentials(admission)
                 .publicEndpoint(new Endpoint(name + ".mesh.test", 4242))

@@ -20,7 +20,8 @@ import org.yaml.snakeyaml.Yaml;
  * <ul>
  *   <li>{@code pki}: the CA bundle, certificate and key <em>files</em> in the node's state
  *       directory (never inline PEM: {@code nebula -test} prints the config it reads), and
- *       {@code pki.blocklist} with the revoked fingerprints.</li>
+ *       {@code pki.blocklist} with the revoked fingerprints, and {@code pki.disconnect_invalid: true}
+ *       so that a tunnel whose peer's certificate is revoked or expired is closed.</li>
  *   <li>{@code static_host_map} and {@code lighthouse.hosts} for every lighthouse of the network;
  *       a lighthouse lists the others, never itself.</li>
  *   <li>{@code listen}: {@code 0.0.0.0} and the configured port (a lighthouse must have a fixed
@@ -107,6 +108,8 @@ public final class NebulaConfigRenderer {
         if (!config.blocklist().isEmpty()) {
             pkiMap.put("blocklist", new ArrayList<>(config.blocklist()));
         }
+        // A certificate blocked (or expired) after its tunnel came up drops that tunnel, not just new ones.
+        pkiMap.put("disconnect_invalid", true);
         root.put("pki", pkiMap);
 
         Map<String, Object> hostMap = new LinkedHashMap<>();

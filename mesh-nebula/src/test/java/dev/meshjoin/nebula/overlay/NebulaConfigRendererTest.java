@@ -115,6 +115,7 @@ class NebulaConfigRendererTest {
     void blocklistIsWritten() {
         Map<String, Object> y = parsed(base().blocklist(List.of("ab12", "cd34")).build());
         assertThat((List<String>) at(y, "pki", "blocklist")).containsExactly("ab12", "cd34");
+        assertThat((Object) at(y, "pki", "disconnect_invalid")).as("revoked peers' tunnels drop").isEqualTo(true);
     }
 
     @Test

@@ -1,0 +1,105 @@
+package dev.meshjoin.core.lifecycle;
+
+import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.RefusalReason;
+import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.state.Beat;
+import dev.meshjoin.core.state.StateDocument;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Base64;
+
+/**
+ * The member side of {@link HttpStateServers}, with {@code java.net.http}. Requests go to the
+ * lighthouse's overlay address, so the kernel sends them through the overlay from this node's
+ * own overlay address: {@code self} is not sent.
+ */
+public final class HttpStateChannel implements StateChannel {
+    private final HttpClient client;
+    private final Duration timeout;
+
+    public HttpStateChannel() {
+        this(Duration.ofSeconds(5));
+    }
+
+    /** @param timeout for connecting and for each answer */
+    public HttpStateChannel(Duration timeout) {
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public StateHandler.Answer poll(Endpoint service, Ipv4Address self, String etag, Beat beat) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(uri(service, HttpStateServers.STATE_PATH)).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(beat)));
+        if (etag != null) {
+            req.header("If-None-Match", etag);
+        }
+        HttpResponse<byte[]> r = send(req.build(), service);
+        String tag = r.headers().firstValue("ETag").orElse(null);
+        if (r.statusCode() == 304) {
+            return StateHandler.Answer.notModified(tag);
+        }
+        check(r, service);
+        StateDocument doc = StateDocument.parse(r.body(), service.toString());
+        return new StateHandler.Answer(doc, tag != null ? tag : StateDocument.etagOf(r.body()));
+    }
+
+    @Override
+    public String renew(Endpoint service, Ipv4Address self, byte[] publicKey) {
+        byte[] body = Json.write(new HttpStateServers.RenewRequest(Base64.getEncoder().encodeToString(publicKey)));
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri(service, HttpStateServers.RENEW_PATH)).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                service);
+        check(r, service);
+        try {
+            HttpStateServers.RenewAnswer a = Json.mapper().readValue(r.body(), HttpStateServers.RenewAnswer.class);
+            if (a == null || a.certificate() == null) {
+                throw new MeshException("the renewal answer from " + service + " carries no certificate");
+            }
+            return a.certificate();
+        } catch (IOException e) {
+            throw new MeshException("the renewal answer from " + service + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    private static void check(HttpResponse<byte[]> r, Endpoint service) {
+        if (r.statusCode() == 200) {
+            return;
+        }
+        HttpStateServers.Refusal refusal = null;
+        try {
+            refusal = Json.mapper().readValue(r.body(), HttpStateServers.Refusal.class);
+        } catch (IOException | RuntimeException ignored) {
+            // not one of ours
+        }
+        if (r.statusCode() == 403 && refusal != null) {
+            throw new JoinRefusedException(RefusalReason.fromCode(refusal.error()), refusal.message());
+        }
+        throw new MeshException("the state service at " + service + " answered " + r.statusCode()
+                + (refusal == null ? "" : " (" + refusal.error() + ": " + refusal.message() + ")"));
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest req, Endpoint at) {
+        try {
+            return client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new MeshException("cannot reach the state service at " + at + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while polling " + at, e);
+        }
+    }
+
+    private static URI uri(Endpoint at, String path) {
+        return URI.create("http://" + at.host() + ":" + at.port() + path);
+    }
+}

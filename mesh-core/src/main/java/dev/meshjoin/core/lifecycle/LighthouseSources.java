@@ -1,0 +1,57 @@
+package dev.meshjoin.core.lifecycle;
+
+import dev.meshjoin.api.JoinRefusedException;
+import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.net.Endpoint;
+import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.core.state.Beat;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * A member's {@link StateFollower.Source}: the state services of every lighthouse, over the
+ * overlay, tried in random order until one answers. A lighthouse that refuses (revoked, unknown
+ * caller) is believed; one that cannot be reached is skipped.
+ */
+public final class LighthouseSources implements StateFollower.Source {
+    private final StateChannel channel;
+    private final Supplier<List<Endpoint>> services;
+    private final Ipv4Address self;
+
+    /** @param services the lighthouses' state services, read anew at every call (the state may add some) */
+    public LighthouseSources(StateChannel channel, Supplier<List<Endpoint>> services, Ipv4Address self) {
+        this.channel = channel;
+        this.services = services;
+        this.self = self;
+    }
+
+    @Override
+    public StateHandler.Answer poll(String etag, Beat beat) {
+        return each(s -> channel.poll(s, self, etag, beat));
+    }
+
+    @Override
+    public String renew(byte[] publicKey) {
+        return each(s -> channel.renew(s, self, publicKey));
+    }
+
+    private <T> T each(java.util.function.Function<Endpoint, T> call) {
+        List<Endpoint> order = new ArrayList<>(services.get());
+        order.removeIf(e -> e.host().equals(self.toString()));
+        Collections.shuffle(order);
+        MeshException last = null;
+        for (Endpoint s : order) {
+            try {
+                return call.apply(s);
+            } catch (JoinRefusedException e) {
+                throw e;
+            } catch (MeshException e) {
+                last = e;
+            }
+        }
+        throw new MeshException("no lighthouse state service answered (" + order.size() + " tried"
+                + (last == null ? "" : "; last: " + last.getMessage()) + ")", last);
+    }
+}
