@@ -138,8 +138,9 @@ public final class StoreIpAllocator implements IpAllocator {
             return;
         }
         if (!dev.meshjoin.api.retry.Deadline.current().allows(wait)) {
-            throw new AllocationException("this lighthouse restarted moments ago on an eventually consistent store; "
-                    + "it allocates again at " + allocateFrom + ", when its earlier allocations are visible. Try again then");
+            throw new dev.meshjoin.api.ip.AllocationDeferredException("this lighthouse restarted moments ago on an"
+                    + " eventually consistent store; it allocates again at " + allocateFrom + ", when its earlier"
+                    + " allocations are visible. Try again then", allocateFrom);
         }
         try {
             Thread.sleep(wait.toMillis());

@@ -122,6 +122,9 @@ public final class Registrar implements JoinHandler {
             // The CA counts validity from its own "now", a moment later, in whole seconds: hold the
             // address a little longer than asked so it never ends before the certificate does.
             lease = allocator.allocate(request.node(), keyId(request.publicKey()), notAfter.plus(SIGNING_SLACK));
+        } catch (dev.meshjoin.api.ip.AllocationDeferredException e) {
+            // Not a refusal of this node: the joiner asks again (or another lighthouse) a moment later.
+            throw new JoinRefusedException(RefusalReason.BUSY, e.getMessage());
         } catch (AllocationException e) {
             throw new JoinRefusedException(RefusalReason.NO_ADDRESS, e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.JoinRefusedException;
 import dev.meshjoin.api.MeshException;
+import dev.meshjoin.api.RefusalReason;
 import dev.meshjoin.api.ca.CertificateVerifier;
 import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
@@ -144,7 +145,11 @@ final class Join implements Step {
             try (Deadline.Scope each = Deadline.current().within(run.config.lighthouseTimeout).enter()) {
                 return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
-                throw e;
+                if (e.reason() != RefusalReason.BUSY) {
+                    throw e;
+                }
+                LOG.debug("{}: lighthouse {} is busy: {}", run.config.nodeName, lh.name(), e.getMessage());
+                last = e;
             } catch (MeshException e) {
                 LOG.debug("{}: lighthouse {} did not answer: {}", run.config.nodeName, lh.name(), e.getMessage());
                 last = e;
