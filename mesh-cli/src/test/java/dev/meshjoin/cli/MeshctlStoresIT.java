@@ -24,8 +24,8 @@ class MeshctlStoresIT extends MeshctlLabIT {
     private static final Map<String, String> SECRETS = Map.of("MESH_SECRET", "stores-it-network-secret",
             "MESH_CA_PASSPHRASE", "stores-it-ca-passphrase");
 
-    private static final Pattern FOUNDED = Pattern.compile("(?m)^joined in \\d+ ms as founder$");
-    private static final Pattern JOINED = Pattern.compile("(?m)^joined in \\d+ ms$");
+    private static final Pattern FOUNDED = Pattern.compile("(?m)^joined in \\d+ ms as founder\\b");
+    private static final Pattern JOINED = Pattern.compile("(?m)^joined in \\d+ ms( \\(|$)");
 
     private List<String> args(String name, String store, NetnsHost host) {
         return List.of("--name", name, "--store", store, "--state-dir", tmp.resolve(name).toString(),
