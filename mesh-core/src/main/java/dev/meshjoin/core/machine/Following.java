@@ -48,6 +48,11 @@ final class Following {
                     if (run.lighthouse != null) {
                         run.lighthouse.renewService(next);
                     }
+                    try {
+                        c.events.certificateRenewed(next);
+                    } catch (RuntimeException e) {
+                        LOG.warn("{}: a node events listener failed: {}", c.nodeName, e.toString());
+                    }
                 });
         if (lighthouse) {
             LivePresence live = new LivePresence(c.store, c.keys, c.nodeName, c.clock, c.heartbeat,
