@@ -84,7 +84,8 @@ final class Following {
         } else {
             StateFollower[] self = new StateFollower[1];
             b.interval(c.pollInterval)
-                    .source(new LighthouseSources(c.stateChannel, () -> services(self[0], run.network), cert.address()))
+                    .source(new LighthouseSources(c.stateChannel, () -> services(self[0], run.network), cert.address(),
+                            c.clock))
                     .rejoin(() -> Join.rejoin(run, keys));
             self[0] = b.build();
             start(run, self[0]);
