@@ -1,7 +1,7 @@
 package dev.meshjoin.micrometer;
 
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.api.store.Consistency;
+import dev.meshjoin.api.store.ForwardingBootstrapStore;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,17 +21,16 @@ import java.util.function.Supplier;
  * {@code ok} for a list, {@code error} when the store threw. Keys and values are never tags.
  * Everything else, {@link #retriesItself()} included, is the wrapped store's.
  */
-public final class TimedBootstrapStore implements BootstrapStore {
+public final class TimedBootstrapStore extends ForwardingBootstrapStore {
     /** The timer's name. */
     public static final String REQUESTS = "meshjoin.store.requests";
 
-    private final BootstrapStore delegate;
     private final MeterRegistry registry;
     private final Tags tags;
 
     /** Times {@code delegate}'s requests in {@code registry}, with {@code tags} on each timer. */
     public TimedBootstrapStore(BootstrapStore delegate, MeterRegistry registry, Tags tags) {
-        this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.registry = java.util.Objects.requireNonNull(registry, "registry");
         this.tags = tags;
     }
@@ -56,67 +55,28 @@ public final class TimedBootstrapStore implements BootstrapStore {
 
     @Override
     public Optional<Entry> get(String key) {
-        return timed("get", () -> delegate.get(key), e -> e.isPresent() ? "found" : "absent");
+        return timed("get", () -> delegate().get(key), e -> e.isPresent() ? "found" : "absent");
     }
 
     @Override
     public Optional<Entry> putIfAbsent(String key, byte[] value, Duration ttl) {
-        return timed("put-if-absent", () -> delegate.putIfAbsent(key, value, ttl), TimedBootstrapStore::written);
+        return timed("put-if-absent", () -> delegate().putIfAbsent(key, value, ttl), TimedBootstrapStore::written);
     }
 
     @Override
     public Optional<Entry> compareAndSet(String key, long expectedVersion, byte[] value, Duration ttl) {
-        return timed("compare-and-set", () -> delegate.compareAndSet(key, expectedVersion, value, ttl),
+        return timed("compare-and-set", () -> delegate().compareAndSet(key, expectedVersion, value, ttl),
                 TimedBootstrapStore::written);
     }
 
     @Override
     public boolean delete(String key, long expectedVersion) {
-        return timed("delete", () -> delegate.delete(key, expectedVersion), ok -> ok ? "deleted" : "conflict");
+        return timed("delete", () -> delegate().delete(key, expectedVersion), ok -> ok ? "deleted" : "conflict");
     }
 
     @Override
     public List<KeyVersion> list(String prefix) {
-        return timed("list", () -> delegate.list(prefix), l -> "ok");
+        return timed("list", () -> delegate().list(prefix), l -> "ok");
     }
 
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Consistency consistency() {
-        return delegate.consistency();
-    }
-
-    @Override
-    public int maxKeyBytes() {
-        return delegate.maxKeyBytes();
-    }
-
-    @Override
-    public long maxValueBytes() {
-        return delegate.maxValueBytes();
-    }
-
-    @Override
-    public Duration minTtl() {
-        return delegate.minTtl();
-    }
-
-    @Override
-    public long writesPerDay() {
-        return delegate.writesPerDay();
-    }
-
-    @Override
-    public boolean retriesItself() {
-        return delegate.retriesItself();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
 }
