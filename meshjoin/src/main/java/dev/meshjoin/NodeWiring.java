@@ -126,7 +126,8 @@ final class NodeWiring {
 
     private static JoinCredentials credentials(MeshJoin.Builder b) {
         // The secret's strength is checked even beside a token: it also admits joiners on a lighthouse.
-        JoinCredentials bySecret = b.networkSecret == null ? null : new NetworkSecretCredentials(chars(b.networkSecret));
+        JoinCredentials bySecret = b.networkSecret == null ? null
+                : new NetworkSecretCredentials(chars(b.networkSecret), b.stateDirectory);
         if (b.credentials != null) {
             return b.credentials;
         }
