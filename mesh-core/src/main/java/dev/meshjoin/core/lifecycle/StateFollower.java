@@ -50,6 +50,11 @@ public final class StateFollower implements AutoCloseable {
         StateHandler.Answer poll(String etag, Beat beat);
 
         String renew(byte[] publicKey);
+
+        /** When each lighthouse, by overlay address, last answered; empty when the source does not say. */
+        default java.util.Map<String, Instant> lastContact() {
+            return java.util.Map.of();
+        }
     }
 
     private final String node;
@@ -271,6 +276,11 @@ public final class StateFollower implements AutoCloseable {
 
     public HostCertificate certificate() {
         return certificate;
+    }
+
+    /** When each lighthouse, by overlay address, last answered this node's polls (a lighthouse answers itself: empty). */
+    public java.util.Map<String, Instant> lastContact() {
+        return source.lastContact();
     }
 
     /** The last document received, if any. */

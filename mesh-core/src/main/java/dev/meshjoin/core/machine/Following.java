@@ -48,6 +48,11 @@ final class Following {
                     if (run.lighthouse != null) {
                         run.lighthouse.renewService(next);
                     }
+                    try {
+                        c.events.certificateRenewed(next);
+                    } catch (RuntimeException e) {
+                        LOG.warn("{}: a node events listener failed: {}", c.nodeName, e.toString());
+                    }
                 });
         if (lighthouse) {
             LivePresence live = new LivePresence(c.store, c.keys, c.nodeName, c.clock, c.heartbeat,
@@ -79,7 +84,8 @@ final class Following {
         } else {
             StateFollower[] self = new StateFollower[1];
             b.interval(c.pollInterval)
-                    .source(new LighthouseSources(c.stateChannel, () -> services(self[0], run.network), cert.address()))
+                    .source(new LighthouseSources(c.stateChannel, () -> services(self[0], run.network), cert.address(),
+                            c.clock))
                     .rejoin(() -> Join.rejoin(run, keys));
             self[0] = b.build();
             start(run, self[0]);
