@@ -94,7 +94,7 @@ public final class MembersCommand implements Command {
                              Instant certificateNotAfter, Instant lastSeen) {
         static MemberView of(MemberRecord m, EntryPointRecord ep, Instant now, Duration staleAfter, Known known) {
             return new MemberView(MembersCommand.status(m, now, staleAfter, known), m.node(), m.overlayAddress(), m.role().wire(), m.groups(),
-                    m.publicEndpoint(), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
+                    known.publicEndpoint(m), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
                     m.certificateFingerprint(), m.certificateNotAfter(), known.lastSeen(m));
         }
     }
@@ -109,6 +109,12 @@ public final class MembersCommand implements Command {
         Instant lastSeen(MemberRecord m) {
             PresenceView.Sighting s = seen.get(m.node());
             return s != null && s.seen().lastSeen().isAfter(m.lastSeen()) ? s.seen().lastSeen() : m.lastSeen();
+        }
+
+        /** A member's record does not carry its public endpoint (it writes nothing after its join); its polls do. */
+        String publicEndpoint(MemberRecord m) {
+            PresenceView.Sighting s = seen.get(m.node());
+            return m.publicEndpoint() != null || s == null ? m.publicEndpoint() : s.seen().publicEndpoint();
         }
     }
 
@@ -126,7 +132,7 @@ public final class MembersCommand implements Command {
         for (MemberRecord m : members) {
             EntryPointRecord ep = entries.get(m.node());
             out.printf(format, status(m, now, staleAfter, known), m.node(), m.overlayAddress(), m.role(),
-                    m.publicEndpoint() == null ? "-" : m.publicEndpoint(),
+                    known.publicEndpoint(m) == null ? "-" : known.publicEndpoint(m),
                     ep == null ? "-" : ep.publicAddress() + ":" + ep.port() + " " + String.join(",", ep.services()),
                     iso.format(m.certificateNotAfter().truncatedTo(ChronoUnit.SECONDS)),
                     ago(Duration.between(known.lastSeen(m), now)));
