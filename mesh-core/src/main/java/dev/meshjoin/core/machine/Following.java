@@ -42,7 +42,7 @@ final class Following {
         run.presence = presence;
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
-                .verifier(c.caProvider.verifier(network.caBundle())).beats(presence::beat).certificate(cert)
+                .verifiers(c.caProvider::verifier).beats(presence::beat).certificate(cert)
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {
