@@ -61,8 +61,10 @@ final class NodeWiring {
         try {
             BootstrapStore store = b.store;
             if (store == null) {
-                store = BootstrapStores.open(b.storeUri);
+                store = b.storeDecorator.apply(BootstrapStores.open(b.storeUri));
                 opened.add(store);
+            } else {
+                store = b.storeDecorator.apply(store);
             }
             CredentialAdmission.Builder admission = CredentialAdmission.builder(store, b.network).verifierCodec(caCodec);
             if (b.networkSecret != null) {
@@ -77,7 +79,8 @@ final class NodeWiring {
                     .overlay(overlay)
                     .caKeyCodec(caCodec)
                     .transport(new HttpJoinTransport(certificates))
-                    .signingServers(HttpSigningServerFactory.builder(store, b.network).build())
+                    .signingServers(HttpSigningServerFactory.builder(store, b.network).events(b.events).build())
+                    .events(b.events)
                     .admission(admission.build())
                     .credentials(credentials)
                     .publicEndpoint(b.publicEndpoint);
@@ -123,7 +126,8 @@ final class NodeWiring {
 
     private static JoinCredentials credentials(MeshJoin.Builder b) {
         // The secret's strength is checked even beside a token: it also admits joiners on a lighthouse.
-        JoinCredentials bySecret = b.networkSecret == null ? null : new NetworkSecretCredentials(chars(b.networkSecret));
+        JoinCredentials bySecret = b.networkSecret == null ? null
+                : new NetworkSecretCredentials(chars(b.networkSecret), b.stateDirectory);
         if (b.credentials != null) {
             return b.credentials;
         }

@@ -158,6 +158,11 @@ public final class MeshNode implements AutoCloseable {
                 e.node(), e.publicAddress(), e.port(), e.services(), e.overlayAddress(), e.expiresAt())).toList();
     }
 
+    /** How many times this node's overlay daemon was started again after its first start ({@link OverlayDriver#restarts()}). */
+    public long overlayRestarts() {
+        return config.overlay.restarts();
+    }
+
     /** The watch of the network's lighthouses, while this node is ready and may serve (it has a public endpoint). */
     public Optional<LighthouseWatch> lighthouseWatch() {
         return runs.lighthouseWatch();
@@ -290,6 +295,8 @@ public final class MeshNode implements AutoCloseable {
         public Builder lighthouseProbe(LighthouseWatch.Probe v) { d.lighthouseProbe = v; return this; }
         /** How a lighthouse hands out overlay addresses; default leases in the store. */
         public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
+        /** Told of renewals and of this lighthouse's join decisions, for monitoring; default none. */
+        public Builder events(NodeEvents v) { d.events = Objects.requireNonNull(v); return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
 

@@ -16,4 +16,13 @@ public interface JoinCredentials {
      * @param nonce the request's fresh nonce
      */
     byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce);
+
+    /**
+     * A lighthouse refused this node's proof as a bad credential. A credential that made the proof
+     * from something it had kept (a derivation cached on disk, say) drops it and returns true: the
+     * joiner then asks once more with a proof made afresh. The default keeps nothing and returns false.
+     */
+    default boolean refused(JoinNetwork network) {
+        return false;
+    }
 }

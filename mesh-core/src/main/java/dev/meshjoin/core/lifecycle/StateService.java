@@ -96,6 +96,11 @@ public final class StateService implements StateHandler {
         }
     }
 
+    /** Serves {@code now} as the network record from here on (its lighthouse watch read it already). */
+    public void adopt(NetworkView now) {
+        network = java.util.Objects.requireNonNull(now, "now");
+    }
+
     public NetworkView network() {
         return network;
     }

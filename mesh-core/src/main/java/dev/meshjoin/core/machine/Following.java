@@ -44,11 +44,16 @@ final class Following {
         run.presence = presence;
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
-                .verifier(c.caProvider.verifier(network.caBundle())).beats(own -> c.services.decorate(presence.beat(own))).certificate(cert)
+                .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own))).certificate(cert)
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {
                         run.lighthouse.renewService(next);
+                    }
+                    try {
+                        c.events.certificateRenewed(next);
+                    } catch (RuntimeException e) {
+                        LOG.warn("{}: a node events listener failed: {}", c.nodeName, e.toString());
                     }
                 });
         if (lighthouse) {
@@ -83,7 +88,8 @@ final class Following {
         } else {
             StateFollower[] self = new StateFollower[1];
             b.interval(c.pollInterval)
-                    .source(new LighthouseSources(c.stateChannel, () -> services(self[0], run.network), cert.address()))
+                    .source(new LighthouseSources(c.stateChannel, () -> services(self[0], run.network), cert.address(),
+                            c.clock))
                     .rejoin(() -> Join.rejoin(run, keys));
             self[0] = b.build();
             start(run, self[0]);

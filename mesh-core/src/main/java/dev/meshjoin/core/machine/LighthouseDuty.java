@@ -1,6 +1,7 @@
 package dev.meshjoin.core.machine;
 
 import dev.meshjoin.api.ca.CertificateAuthority;
+import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.lighthouse.Lighthouse;
 import dev.meshjoin.core.lighthouse.LighthouseWatch;
 import dev.meshjoin.core.record.NetworkView;
@@ -62,6 +63,11 @@ public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable
         Lighthouse serving = r.lighthouse;
         if (serving != null && !serving.ca().caCertificate().fingerprint().equals(now.caFingerprint())) {
             signWithNewCa(r, serving, now);
+        }
+        StateService service = r.stateService;
+        if (service != null) {
+            // Members learn of the change with their next poll, not only at the service's next record read.
+            service.adopt(now);
         }
         OverlayRefresh.apply(r, now);
     }

@@ -76,6 +76,8 @@ public final class NodeConfig {
     public final LighthouseWatch.Probe lighthouseProbe;
     /** The allocator a lighthouse uses, or null for leases in the store. */
     public final IpAllocatorFactory allocators;
+    /** Told of renewals, for monitoring. */
+    public final dev.meshjoin.core.NodeEvents events;
 
     /** What a builder collects; every field has the default the builder documents. */
     public static final class Draft {
@@ -115,6 +117,7 @@ public final class NodeConfig {
         public LighthouseWatch.Settings lighthouseWatch = LighthouseWatch.Settings.DEFAULTS;
         public LighthouseWatch.Probe lighthouseProbe = LighthouseWatch.Probe.tcp(Duration.ofSeconds(2));
         public IpAllocatorFactory allocators;
+        public dev.meshjoin.core.NodeEvents events = dev.meshjoin.core.NodeEvents.NONE;
     }
 
     /** @throws ConfigurationException naming what is missing or wrong and how to set it */
@@ -142,6 +145,7 @@ public final class NodeConfig {
         this.lighthouseWatch = Objects.requireNonNull(d.lighthouseWatch, "lighthouseWatch");
         this.lighthouseProbe = Objects.requireNonNull(d.lighthouseProbe, "lighthouseProbe");
         this.allocators = d.allocators;
+        this.events = Objects.requireNonNull(d.events, "events");
         if (lighthouse && publicEndpoint == null) {
             throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
         }
