@@ -15,6 +15,8 @@ import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.registry.LighthouseRegistry;
+import dev.meshjoin.core.registry.ServiceView;
 import dev.meshjoin.core.state.Beat;
 import dev.meshjoin.core.state.StateDocument;
 import java.time.Duration;
@@ -44,7 +46,7 @@ final class Following {
         run.presence = presence;
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
-                .verifiers(c.caProvider::verifier).beats(presence::beat).certificate(cert)
+                .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own))).certificate(cert)
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {
@@ -59,7 +61,8 @@ final class Following {
         if (lighthouse) {
             LivePresence live = new LivePresence(c.store, c.keys, c.nodeName, c.clock, c.heartbeat,
                     c.pollInterval.multipliedBy(4));
-            StateService service = new StateService(run.lighthouse, network, live);
+            StateService service = new StateService(run.lighthouse, network, live, new ServiceView(c.store, c.keys,
+                    c.nodeName, c.clock, LighthouseRegistry.expiry(c.pollInterval)));
             CertificateLedger.record(c.store, c.keys, cert, c.clock.instant());
             run.stateService = service;
             Endpoint bind = new Endpoint(cert.address().toString(), statePort(network, c.nodeName));
@@ -82,6 +85,7 @@ final class Following {
                 }
                 service.refresh(round.incrementAndGet() % NETWORK_EVERY == 0);
                 live.sweep();
+                service.services().sweep();
             });
         } else {
             StateFollower[] self = new StateFollower[1];
@@ -133,7 +137,7 @@ final class Following {
     }
 
     /** The lighthouses' state services: from the last document, else from the network record. */
-    private static List<Endpoint> services(StateFollower follower, NetworkView network) {
+    static List<Endpoint> services(StateFollower follower, NetworkView network) {
         List<NetworkRecord.LighthouseEntry> lhs = follower == null ? network.record().lighthouses()
                 : follower.document().map(StateDocument::state).map(s -> s.lighthouses())
                         .orElse(network.record().lighthouses());
