@@ -18,6 +18,8 @@ import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.record.Versioned;
+import dev.meshjoin.core.registry.RegistryWire;
+import dev.meshjoin.core.registry.ServiceView;
 import dev.meshjoin.core.state.Beat;
 import dev.meshjoin.core.state.MemberState;
 import dev.meshjoin.core.state.NetworkState;
@@ -44,6 +46,7 @@ public final class StateService implements StateHandler {
     private volatile Lighthouse lighthouse;
     private final StoreKeys keys;
     private final LivePresence presence;
+    private final ServiceView services;
     private final Map<Ipv4Address, Caller> callers = new ConcurrentHashMap<>();
     private volatile NetworkView network;
     private volatile Revocations revocations;
@@ -57,11 +60,19 @@ public final class StateService implements StateHandler {
         }
     }
 
+    /** A state service whose registry drops a silent node's instances after 37.5 s (two and a half default polls). */
     public StateService(Lighthouse lighthouse, NetworkView network, LivePresence presence) {
+        this(lighthouse, network, presence, null);
+    }
+
+    /** @param services the live service instances its members announce; null for the default */
+    public StateService(Lighthouse lighthouse, NetworkView network, LivePresence presence, ServiceView services) {
         this.lighthouse = lighthouse;
         this.keys = lighthouse.keys();
         this.network = network;
         this.presence = presence;
+        this.services = services != null ? services : new ServiceView(lighthouse.store(), keys,
+                presence.lighthouse(), lighthouse.clock(), java.time.Duration.ofMillis(37_500));
         this.revocations = Revocations.read(lighthouse.store(), keys);
     }
 
@@ -70,7 +81,10 @@ public final class StateService implements StateHandler {
         try {
             Revocations r = Revocations.read(lighthouse.store(), keys);
             if (r.version() != revocations.version()) {
-                r.all().forEach(x -> presence.forget(x.node()));
+                r.all().forEach(x -> {
+                    presence.forget(x.node());
+                    services.forget(x.node());
+                });
                 callers.values().removeIf(c -> r.of(c.node()).isPresent());
             }
             revocations = r;
@@ -107,6 +121,17 @@ public final class StateService implements StateHandler {
         return presence;
     }
 
+    /** The live service instances this lighthouse knows from its members' polls. */
+    public ServiceView services() {
+        return services;
+    }
+
+    @Override
+    public List<RegistryWire.Found> services(Ipv4Address caller, String name) {
+        identify(caller, null);
+        return services.lookup(name);
+    }
+
     /** The network-wide part of the document, as it stands. */
     public NetworkState networkState() {
         NetworkView n = network;
@@ -121,12 +146,15 @@ public final class StateService implements StateHandler {
         Caller c = identify(caller, beat.certificateFingerprint());
         if (revocations.revoked(c.node(), beat.certificateFingerprint(), null)) {
             presence.forget(c.node());
+            services.forget(c.node());
             revocations.refuseIfRevoked(c.node(), beat.certificateFingerprint(), null);
         }
         if (beat.leaving()) {
             presence.forget(c.node());
+            services.forget(c.node());
         } else {
             presence.seen(c.node(), caller, beat);
+            services.seen(c.node(), caller, beat.services(), beat.load());
         }
         StateDocument doc = new StateDocument(Versioned.SCHEMA, networkState(),
                 new MemberState(c.node(), caller.toString(), c.fingerprint(), c.notAfter(), c.renewAt()), null);
