@@ -43,6 +43,8 @@ final class Following {
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
                 .verifier(c.caProvider.verifier(network.caBundle())).beats(presence::beat).certificate(cert)
+                .documentCheck(doc -> c.trust.verifyStatement(StateDocument.signedContext(c.keys), doc.signedPart(),
+                        doc.signatures(), "a lighthouse"))
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {

@@ -10,8 +10,9 @@ import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.Versioned;
 
 /**
- * REGISTERING: writes this node's member record (the last store write of a member's join) and
- * starts following the network state, whose first poll tells a lighthouse the node is present.
+ * REGISTERING: a lighthouse writes its own member record; every node starts following the network
+ * state, whose first poll tells a lighthouse the node is present. A member writes nothing: the
+ * lighthouse that admitted it wrote its record, so members need only read access to the store.
  */
 final class Register implements Step {
     private final JoinRun run;
@@ -42,6 +43,11 @@ final class Register implements Step {
         MemberRecord rec = new MemberRecord(Versioned.SCHEMA, c.nodeName, cert.address().toString(), cert.groups(),
                 lighthouse ? Role.LIGHTHOUSE : Role.MEMBER, c.publicEndpoint == null ? null : c.publicEndpoint.toString(),
                 cert.fingerprint(), cert.notAfter(), c.clock.instant(), cert.issuer());
+        if (!lighthouse) {
+            // A member writes nothing to the store: the lighthouse that admitted it wrote its record.
+            Following.start(run, hostKeys, cert, false);
+            return new Ready(cert);
+        }
         if (!c.store.consistency().isLinearizable()) {
             // The lighthouse wrote this key when it admitted us, moments ago: an eventual store such
             // as KV takes one write per second per key, so wait for the key's next write slot rather

@@ -68,9 +68,13 @@ public final class EnrollmentTokens {
         if (maxUses < 1) {
             throw new ConfigurationException("a token must admit at least one join, got --uses " + maxUses);
         }
+        String caFingerprint = dev.meshjoin.core.record.NetworkRecords.read(store, keys)
+                .orElseThrow(() -> new ConfigurationException("network " + keys.networkName() + " does not exist in "
+                        + store.name() + " yet; a token names the network's CA, so found the network first"))
+                .caFingerprint();
         Instant now = clock.instant();
         for (int attempt = 0; attempt < 3; attempt++) {
-            EnrollmentToken token = EnrollmentToken.generate();
+            EnrollmentToken token = EnrollmentToken.generate(caFingerprint);
             TokenRecord rec = new TokenRecord(Versioned.SCHEMA, token.id(), token.hash(), List.copyOf(groups), now,
                     now.plus(validity), maxUses, 0);
             if (store.putIfAbsent(key(keys, token.id()), Json.write(rec), validity.plus(KEEP_AFTER_EXPIRY)).isPresent()) {

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * MeshNode.builder().credentials(new NetworkSecretCredentials(System.getenv("MESH_SECRET").toCharArray()))
  * }</pre>
  */
-public final class NetworkSecretCredentials implements JoinCredential {
+public final class NetworkSecretCredentials implements JoinCredential, dev.meshjoin.core.trust.MacKeySource {
     private final char[] secret;
     private final Map<String, byte[]> verifiers = new ConcurrentHashMap<>();
 
@@ -26,9 +26,22 @@ public final class NetworkSecretCredentials implements JoinCredential {
 
     @Override
     public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
-        byte[] v = verifiers.computeIfAbsent(Base64.getEncoder().encodeToString(network.salt()),
-                s -> NetworkSecret.verifier(secret, network.salt()));
+        byte[] v = verifier(network.salt());
         return Credential.secretProof(NetworkSecret.proof(v, network.name(), node, publicKey, nonce));
+    }
+
+    /**
+     * The record MAC key: HKDF-SHA256 of the secret's verifier (PBKDF2, so a store reader guessing
+     * the secret from a MAC pays for every guess) with the network's salt and its own label, so it
+     * is independent of the join proofs made under the same verifier.
+     */
+    @Override
+    public java.util.Optional<byte[]> recordMacKey(byte[] networkSalt) {
+        return java.util.Optional.of(NetworkSecret.recordMacKey(verifier(networkSalt), networkSalt));
+    }
+
+    private byte[] verifier(byte[] salt) {
+        return verifiers.computeIfAbsent(Base64.getEncoder().encodeToString(salt), s -> NetworkSecret.verifier(secret, salt));
     }
 
     @Override
