@@ -18,6 +18,8 @@ import dev.meshjoin.core.signing.HttpSigningServerFactory;
 import dev.meshjoin.core.signing.NetworkSecretCredentials;
 import dev.meshjoin.core.state.StateLock;
 import dev.meshjoin.core.store.BootstrapStores;
+import dev.meshjoin.core.trust.RecordTrust;
+import dev.meshjoin.core.trust.TrustedStore;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +66,10 @@ final class NodeWiring {
                 store = BootstrapStores.open(b.storeUri);
                 opened.add(store);
             }
-            CredentialAdmission.Builder admission = CredentialAdmission.builder(store, b.network).verifierCodec(caCodec);
+            // Admission and the signing service read tokens and revocations: through the checked view.
+            RecordTrust trust = new RecordTrust(b.network, certificates);
+            BootstrapStore checked = TrustedStore.wrap(store, trust);
+            CredentialAdmission.Builder admission = CredentialAdmission.builder(checked, b.network).verifierCodec(caCodec);
             if (b.networkSecret != null) {
                 admission.networkSecret(chars(b.networkSecret), SECRET_GROUPS);
             }
@@ -77,10 +82,16 @@ final class NodeWiring {
                     .overlay(overlay)
                     .caKeyCodec(caCodec)
                     .transport(new HttpJoinTransport(certificates))
-                    .signingServers(HttpSigningServerFactory.builder(store, b.network).build())
+                    .signingServers(HttpSigningServerFactory.builder(checked, b.network).build())
+                    .trust(trust)
+                    .caFingerprint(b.caFingerprints)
                     .admission(admission.build())
                     .credentials(credentials)
                     .publicEndpoint(b.publicEndpoint);
+            if (b.networkSecret != null) {
+                // Records carry a MAC under the secret's key, also on a lighthouse that joins with a token.
+                node.recordMacKeys(new NetworkSecretCredentials(chars(b.networkSecret)));
+            }
             if (b.signingPort != null) {
                 node.signingPort(b.signingPort);
             }

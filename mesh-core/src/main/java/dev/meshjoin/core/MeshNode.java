@@ -285,6 +285,11 @@ public final class MeshNode implements AutoCloseable {
          * secret. A lighthouse that also knows the secret (but joins with a token) sets it here.
          */
         public Builder recordMacKeys(dev.meshjoin.core.trust.MacKeySource v) { d.recordMacKeys = v; return this; }
+        /**
+         * The trust to use, when other parts (admission, the signing service) were given a
+         * {@link dev.meshjoin.core.trust.TrustedStore} view made with it; default a new one.
+         */
+        public Builder trust(dev.meshjoin.core.trust.RecordTrust v) { d.trust = v; return this; }
         /** Adds a listener told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(v); return this; }
 

@@ -120,6 +120,7 @@ public final class NodeConfig {
         public IpAllocatorFactory allocators;
         public List<String> caFingerprints = List.of();
         public MacKeySource recordMacKeys;
+        public RecordTrust trust;
     }
 
     /** @throws ConfigurationException naming what is missing or wrong and how to set it */

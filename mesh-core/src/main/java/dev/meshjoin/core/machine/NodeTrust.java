@@ -25,7 +25,7 @@ final class NodeTrust {
 
     static RecordTrust of(NodeConfig.Draft d, StoreKeys keys, CertificateAuthorityProvider provider, BootstrapStore raw,
                           JoinCredentials credentials, SecretCodecFactory caKeyCodec) {
-        RecordTrust trust = new RecordTrust(keys, provider);
+        RecordTrust trust = d.trust != null ? d.trust : new RecordTrust(keys, provider);
         List<String> pins = new ArrayList<>(d.caFingerprints);
         if (credentials instanceof EnrollmentTokenCredentials t && t.caFingerprint().isPresent()) {
             String fromToken = t.caFingerprint().get();

@@ -144,7 +144,16 @@ public final class EnrollmentTokens {
         String k = key(keys, parsed.id());
         byte[] presentedHash = SigningCrypto.sha256(presented.getBytes(StandardCharsets.US_ASCII));
         for (int round = 0; round < 16; round++) {
-            Optional<Entry> entry = store.get(k);
+            Optional<Entry> entry;
+            try {
+                entry = store.get(k);
+            } catch (dev.meshjoin.core.trust.TamperedStoreException e) {
+                // A token record the CA did not sign grants nothing; the operator learns why from the log.
+                org.slf4j.LoggerFactory.getLogger(EnrollmentTokens.class).error("{}", e.getMessage());
+                throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the enrollment token's record " + k
+                        + " is not signed by the network's CA, so it grants nothing; ask the operator for a token"
+                        + " made with meshctl token create");
+            }
             if (entry.isEmpty()) {
                 throw badToken();
             }

@@ -84,6 +84,11 @@ public final class RecordTrust {
         this.provider = provider;
     }
 
+    /** The trust of a node of the network with this name. */
+    public RecordTrust(String network, CertificateAuthorityProvider provider) {
+        this(StoreKeys.of(network), provider);
+    }
+
     public StoreKeys keys() {
         return keys;
     }
