@@ -43,10 +43,21 @@ public final class CaVault {
         if (dev.meshjoin.core.trust.TrustedStore.trustOf(store).isPresent()) {
             return store;
         }
-        CaVault raw = new CaVault(store, keys, provider, codec);
-        dev.meshjoin.core.trust.RecordTrust trust = new dev.meshjoin.core.trust.RecordTrust(keys, provider)
-                .anchorResolver(raw.resolver());
-        return dev.meshjoin.core.trust.TrustedStore.wrap(store, trust);
+        dev.meshjoin.core.trust.RecordTrust trust = new dev.meshjoin.core.trust.RecordTrust(keys, provider);
+        return openingView(store, keys, provider, codec, trust);
+    }
+
+    /**
+     * The checked view for {@code trust} of a holder of the CA passphrase: it trusts the CA its
+     * passphrase opens when nothing else names one, and opens the CA key when it first has to sign.
+     */
+    public static dev.meshjoin.core.trust.TrustedStore openingView(BootstrapStore raw, StoreKeys keys,
+            CertificateAuthorityProvider provider, SecretCodecFactory codec, dev.meshjoin.core.trust.RecordTrust trust) {
+        dev.meshjoin.core.trust.TrustedStore view = dev.meshjoin.core.trust.TrustedStore.wrap(raw, trust);
+        trust.anchorResolver(new CaVault(raw, keys, provider, codec).resolver());
+        trust.signerSource(() -> raw.get(keys.network()).ifPresent(e -> new CaVault(view, keys, provider, codec)
+                .open(NetworkView.read(trust.openNetwork(keys.network(), e.value()), keys.network()))));
+        return view;
     }
 
     /**

@@ -7,13 +7,11 @@ import dev.meshjoin.api.join.JoinCredentials;
 import dev.meshjoin.api.join.SecretCodecFactory;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.lighthouse.CaVault;
-import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.signing.EnrollmentTokenCredentials;
 import dev.meshjoin.core.state.LocalState;
 import dev.meshjoin.core.trust.MacKeySource;
 import dev.meshjoin.core.trust.RecordTrust;
-import dev.meshjoin.core.trust.TrustedStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -56,13 +54,9 @@ final class NodeTrust {
             trust.macKeys(mac);
         }
         if (caKeyCodec != null) {
-            CaVault vault = new CaVault(raw, keys, provider, caKeyCodec);
-            trust.anchorResolver(vault.resolver());
-            // A node that may serve but has not opened the CA yet (it watches the lighthouses and marks
-            // one down) opens it when it first has to sign.
-            trust.signerSource(() -> raw.get(keys.network()).ifPresent(e -> new CaVault(TrustedStore.wrap(raw, trust), keys,
-                    provider, caKeyCodec).open(NetworkView.read(trust.openNetwork(keys.network(), e.value()),
-                    keys.network()))));
+            // A holder of the CA passphrase trusts the CA whose sealed key it opens, and a node that may
+            // serve but has not opened the CA yet (it marks a lighthouse down) opens it to sign.
+            CaVault.openingView(raw, keys, provider, caKeyCodec, trust);
         }
         return trust;
     }
