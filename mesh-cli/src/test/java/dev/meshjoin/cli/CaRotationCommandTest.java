@@ -56,8 +56,12 @@ class CaRotationCommandTest {
         founding = ca.caCertificate().fingerprint();
         try (BootstrapStore s = BootstrapStores.open(store)) {
             new CaVault(s, keys, provider, dev.meshjoin.core.secret.SecretCodecs.passphrase(PASSPHRASE.toCharArray())).seal(ca, salt);
-            s.putIfAbsent(keys.network(), Json.write(new NetworkRecord(Versioned.SCHEMA, "prod", "10.42.0.0/16",
-                    provider.type(), ca.caCertificate().pemText(), founding,
+            // Signed by its CA, as a founder writes it.
+            dev.meshjoin.core.trust.RecordTrust founder = new dev.meshjoin.core.trust.RecordTrust(keys, provider)
+                    .pin(List.of(founding));
+            founder.signWith(ca);
+            dev.meshjoin.core.trust.TrustedStore.wrap(s, founder).putIfAbsent(keys.network(), Json.write(new NetworkRecord(
+                    Versioned.SCHEMA, "prod", "10.42.0.0/16", provider.type(), ca.caCertificate().pemText(), founding,
                     List.of(new NetworkRecord.LighthouseEntry("lh", "10.42.0.1", List.of("127.0.0.1:4242"),
                             "127.0.0.1:8444")), "lh", Instant.now(), Base64.getEncoder().encodeToString(salt))));
             member(s, "worker", founding, Instant.now().plus(Duration.ofDays(30)));
