@@ -76,6 +76,7 @@ public final class RecordTrust {
     private volatile boolean firstUse;
     private volatile Runnable signerSource;
     private volatile boolean pinnedNetwork;
+    private volatile byte[] writtenNetwork;
     private volatile TrustedNetwork network;
     private volatile java.util.function.Consumer<TrustedNetwork> onVerified = n -> { };
 
@@ -97,6 +98,17 @@ public final class RecordTrust {
     public RecordTrust pin(Collection<String> fingerprints) {
         for (String fp : fingerprints) {
             pins.add(CaFingerprint.check(fp, "a trusted CA fingerprint"));
+        }
+        byte[] written = writtenNetwork;
+        if (written != null && network == null && !pins.isEmpty()) {
+            // A founder pins its CA once its record stands: the record it wrote is then the one it trusts,
+            // without reading it back.
+            writtenNetwork = null;
+            try {
+                openNetwork(keys.network(), written);
+            } catch (TamperedStoreException e) {
+                LOG.debug("the network record this node wrote is not signed by the CA it now trusts: {}", e.getMessage());
+            }
         }
         return this;
     }
@@ -156,9 +168,9 @@ public final class RecordTrust {
         return Optional.ofNullable(network);
     }
 
-    /** Forgets the verified network (tests: a fresh reader of the same store). */
-    void forgetNetwork() {
-        network = null;
+    /** Remembers a network record this node wrote before anything anchored it (a founder). */
+    void written(byte[] sealedNetwork) {
+        writtenNetwork = sealedNetwork.clone();
     }
 
     /**

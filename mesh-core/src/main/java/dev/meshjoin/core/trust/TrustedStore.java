@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * A store view that checks every record that grants trust before handing it out, and signs (and
- * MACs) it on the way in: the network record, the revocations and the enrollment tokens. Readers
+ * MACs) it on the way in: the network record, the revocations, the enrollment tokens and the member
+ * records (a renewal grants the groups of its member record). Readers
  * and writers of those records stay as they are; they only have to be given this view. Other keys
  * pass through unchanged.
  *
@@ -59,7 +60,8 @@ public final class TrustedStore implements BootstrapStore {
     /** True for the keys whose records grant trust. */
     public boolean grantsTrust(String key) {
         StoreKeys k = trust.keys();
-        return key.equals(k.network()) || key.equals(k.revocations()) || key.startsWith(k.root() + "tokens/");
+        return key.equals(k.network()) || key.equals(k.revocations()) || key.startsWith(k.root() + "tokens/")
+                || key.startsWith(k.members());
     }
 
     /** The verified network record, read now when none was verified yet. */
@@ -107,8 +109,12 @@ public final class TrustedStore implements BootstrapStore {
     }
 
     private Optional<Entry> written(String key, byte[] plain, byte[] sealed, Optional<Entry> w) {
-        if (w.isPresent() && key.equals(trust.keys().network()) && trust.anchored()) {
-            trust.openNetwork(key, sealed);
+        if (w.isPresent() && key.equals(trust.keys().network())) {
+            if (trust.anchored()) {
+                trust.openNetwork(key, sealed);
+            } else {
+                trust.written(sealed);
+            }
         }
         return w.map(e -> new Entry(key, plain, e.version(), e.expiresAt()));
     }
