@@ -71,6 +71,8 @@ public final class MeshJoin {
         String overlayName = "nebula";
         CertificateAuthorityProvider certificates;
         JoinCredentials credentials;
+        dev.meshjoin.core.NodeEvents events = dev.meshjoin.core.NodeEvents.NONE;
+        java.util.function.UnaryOperator<BootstrapStore> storeDecorator = java.util.function.UnaryOperator.identity();
 
         private Builder() {
         }
@@ -158,6 +160,19 @@ public final class MeshJoin {
         public Builder caFingerprint(String... v) {
             caFingerprints = java.util.Arrays.stream(v).map(f -> dev.meshjoin.core.trust.CaFingerprint.check(f,
                     "caFingerprint")).toList();
+            return this;
+        }
+
+        /** Told of renewals and of this node's join decisions as lighthouse, for monitoring (mesh-micrometer). */
+        public Builder events(dev.meshjoin.core.NodeEvents v) { events = Objects.requireNonNull(v); return this; }
+
+        /**
+         * Wraps the store, opened or given, before anything uses it: every request of the node then
+         * goes through the wrapper (mesh-micrometer's timed store, say). The wrapper closes the store
+         * it wraps when it is closed.
+         */
+        public Builder storeDecorator(java.util.function.UnaryOperator<BootstrapStore> v) {
+            storeDecorator = Objects.requireNonNull(v);
             return this;
         }
 

@@ -63,8 +63,10 @@ final class NodeWiring {
         try {
             BootstrapStore store = b.store;
             if (store == null) {
-                store = BootstrapStores.open(b.storeUri);
+                store = b.storeDecorator.apply(BootstrapStores.open(b.storeUri));
                 opened.add(store);
+            } else {
+                store = b.storeDecorator.apply(store);
             }
             // Admission and the signing service read tokens and revocations: through the checked view.
             RecordTrust trust = new RecordTrust(b.network, certificates);
@@ -82,7 +84,8 @@ final class NodeWiring {
                     .overlay(overlay)
                     .caKeyCodec(caCodec)
                     .transport(new HttpJoinTransport(certificates))
-                    .signingServers(HttpSigningServerFactory.builder(checked, b.network).build())
+                    .signingServers(HttpSigningServerFactory.builder(checked, b.network).events(b.events).build())
+                    .events(b.events)
                     .trust(trust)
                     .caFingerprint(b.caFingerprints)
                     .admission(admission.build())
@@ -90,7 +93,8 @@ final class NodeWiring {
                     .publicEndpoint(b.publicEndpoint);
             if (b.networkSecret != null) {
                 // Records carry a MAC under the secret's key, also on a lighthouse that joins with a token.
-                node.recordMacKeys(new NetworkSecretCredentials(chars(b.networkSecret)));
+                node.recordMacKeys(credentials instanceof NetworkSecretCredentials n ? n
+                        : new NetworkSecretCredentials(chars(b.networkSecret), b.stateDirectory));
             }
             if (b.signingPort != null) {
                 node.signingPort(b.signingPort);
@@ -134,7 +138,8 @@ final class NodeWiring {
 
     private static JoinCredentials credentials(MeshJoin.Builder b) {
         // The secret's strength is checked even beside a token: it also admits joiners on a lighthouse.
-        JoinCredentials bySecret = b.networkSecret == null ? null : new NetworkSecretCredentials(chars(b.networkSecret));
+        JoinCredentials bySecret = b.networkSecret == null ? null
+                : new NetworkSecretCredentials(chars(b.networkSecret), b.stateDirectory);
         if (b.credentials != null) {
             return b.credentials;
         }

@@ -2,6 +2,7 @@ package dev.meshjoin.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +10,8 @@ import java.util.Optional;
 /**
  * {@code meshctl status --state-dir D [--json]}: how the node of a state directory is, as its
  * running {@code meshctl up} last wrote it ({@link StatusFile}); "not running" when that process
- * is gone. Exit status 0 when the node is READY, 1 otherwise.
+ * is gone; each lighthouse with when it last answered this node's polls. Exit status 0 when the
+ * node is READY, 1 otherwise.
  */
 public final class StatusCommand implements Command {
 
@@ -61,10 +63,26 @@ public final class StatusCommand implements Command {
         line(out, "overlay", s.overlayAddress());
         line(out, "certificate", s.certificateFingerprint());
         line(out, "expires", s.certificateNotAfter());
-        line(out, "lighthouses", s.lighthouses().isEmpty() ? null : String.join(", ", s.lighthouses()));
+        if (s.contacts().isEmpty()) {
+            line(out, "lighthouses", s.lighthouses().isEmpty() ? null : String.join(", ", s.lighthouses()));
+        } else {
+            Instant now = Instant.now();
+            String label = "lighthouses";
+            for (StatusFile.Contact c : s.contacts()) {
+                line(out, label, c.name() + " " + c.overlayAddress() + "  " + (c.self() ? "this node"
+                        : c.lastContact() == null ? "no contact yet" : "last contact " + ago(now, c.lastContact())));
+                label = "";
+            }
+        }
         line(out, "nebula pid", s.nebulaPid());
         line(out, "meshctl pid", s.pid());
         line(out, "store", s.store());
+    }
+
+    /** How long ago, in whole seconds, minutes or hours. */
+    static String ago(Instant now, Instant then) {
+        long s = Math.max(0, java.time.Duration.between(then, now).toSeconds());
+        return s < 120 ? s + "s ago" : s < 7200 ? s / 60 + "m ago" : s / 3600 + "h ago";
     }
 
     private static void line(PrintStream out, String what, Object value) {

@@ -32,10 +32,28 @@ import java.util.Optional;
  * @param store the store's name (never its credentials)
  * @param since when the node entered this state
  * @param startedAt when this meshctl process began the node
+ * @param contacts the lighthouses with when each last answered this node's polls
  */
 public record StatusFile(long pid, String state, String detail, String role, String overlayAddress,
                          String certificateFingerprint, Instant certificateNotAfter, List<String> lighthouses,
-                         Long nebulaPid, String store, Instant since, Instant startedAt) {
+                         Long nebulaPid, String store, Instant since, Instant startedAt, List<Contact> contacts) {
+    /**
+     * One lighthouse as this node knows it.
+     *
+     * @param lastContact when it last answered a poll of this node, or null when it has not
+     * @param self whether it is this node (a lighthouse follows itself, without the network)
+     */
+    public record Contact(String name, String overlayAddress, Instant lastContact, boolean self) {
+    }
+
+    /** A status without lighthouse contacts. */
+    public StatusFile(long pid, String state, String detail, String role, String overlayAddress,
+                      String certificateFingerprint, Instant certificateNotAfter, List<String> lighthouses,
+                      Long nebulaPid, String store, Instant since, Instant startedAt) {
+        this(pid, state, detail, role, overlayAddress, certificateFingerprint, certificateNotAfter, lighthouses,
+                nebulaPid, store, since, startedAt, List.of());
+    }
+
     /** The file's name in the state directory. */
     public static final String NAME = "meshctl-status.json";
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -45,6 +63,7 @@ public record StatusFile(long pid, String state, String detail, String role, Str
 
     public StatusFile {
         lighthouses = lighthouses == null ? List.of() : List.copyOf(lighthouses);
+        contacts = contacts == null ? List.of() : List.copyOf(contacts);
     }
 
     /** Writes it atomically into {@code stateDirectory}, readable by the owner only. */

@@ -5,6 +5,7 @@ import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.MeshNodeListener;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.NodeStatus;
+import dev.meshjoin.core.lifecycle.StateFollower;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -22,24 +23,55 @@ final class StatusWriter implements MeshNodeListener {
     private final String store;
     private final Instant startedAt = Instant.now();
     private volatile MeshNode node;
+    /** How often a ready node's file is rewritten for its lighthouse contacts. */
+    static final java.time.Duration REFRESH = java.time.Duration.ofSeconds(10);
+    private final java.util.concurrent.ScheduledExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "meshctl-status-file");
+                t.setDaemon(true);
+                return t;
+            });
 
     StatusWriter(Path stateDirectory, String store) {
         this.stateDirectory = stateDirectory;
         this.store = store;
     }
 
-    /** The node whose certificate and network record go into the file. */
+    /**
+     * The node whose certificate and network record go into the file. While it is READY or
+     * DEGRADED the file is also rewritten every {@link #REFRESH}, so its lighthouses' last contact stays current.
+     */
     void watch(MeshNode n) {
         this.node = n;
+        refresher.scheduleWithFixedDelay(() -> {
+            NodeStatus s = n.status();
+            if (s.state() == NodeState.READY || s.state() == NodeState.DEGRADED) {
+                onStateChange(s, s);
+            }
+        }, REFRESH.toMillis(), REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void onStateChange(NodeStatus before, NodeStatus now) {
+        if (now.state() == NodeState.LEFT) {
+            refresher.shutdown();
+        }
         try {
             snapshot(now).write(stateDirectory);
         } catch (RuntimeException e) {
             LOG.warn("cannot write the status file: {}", e.getMessage());
         }
+    }
+
+    /** The lighthouses of the node's network with when each last answered it. */
+    static List<StatusFile.Contact> contacts(MeshNode n) {
+        if (n == null) {
+            return List.of();
+        }
+        java.util.Map<String, Instant> heard = n.follower().map(StateFollower::lastContact).orElse(java.util.Map.of());
+        return n.network().map(r -> r.lighthouses().stream().map(l -> new StatusFile.Contact(l.name(),
+                String.valueOf(l.overlayAddress()), heard.get(String.valueOf(l.overlayAddress())),
+                l.name().equals(n.nodeName()))).toList()).orElse(List.of());
     }
 
     StatusFile snapshot(NodeStatus now) {
@@ -57,6 +89,6 @@ final class StatusWriter implements MeshNodeListener {
         return new StatusFile(ProcessHandle.current().pid(), now.state().name(), now.detail(), role,
                 now.address().map(Object::toString).orElse(null), cert.map(HostCertificate::fingerprint).orElse(null),
                 cert.map(HostCertificate::notAfter).orElse(null), lighthouses, ended ? null : nebula, store, now.at(),
-                startedAt);
+                startedAt, contacts(n));
     }
 }

@@ -60,6 +60,7 @@ public final class UpCommand implements Command {
             builder.enrollmentToken(token);
         }
         PrintStream out = inv.out();
+        MetricsEndpoint metrics = MetricsEndpoint.start(p, builder, config.nodeName(), out);
         UpProgress progress = new UpProgress(out, dev.meshjoin.cli.log.CliLogging.json(), config.joinTimeout());
         AtomicBoolean everReady = new AtomicBoolean();
         StatusWriter statusFile = new StatusWriter(config.stateDirectory(), config.store());
@@ -74,6 +75,9 @@ public final class UpCommand implements Command {
                 .build();
 
         statusFile.watch(node);
+        if (metrics != null) {
+            metrics.watch(node);
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
         // SIGTERM runs the shutdown hooks: close the node there (which cancels a join in progress
@@ -118,6 +122,7 @@ public final class UpCommand implements Command {
         for (Setting s : Setting.values()) {
             flags.string(s.key(), s.help() + " (" + s.variable() + ")", s.defaultValue());
         }
+        MetricsEndpoint.declare(flags);
         return LighthouseFlags.declare(flags.string("token", "join with this enrollment token instead of the network"
                 + " secret (better: MESH_TOKEN, which other users cannot read in the process list)"));
     }

@@ -42,6 +42,10 @@ class MembersCommandTest {
             store.putIfAbsent(keys.presence("lh"), Json.write(new dev.meshjoin.core.record.PresenceRecord(1, "lh", now,
                     3600, List.of(new dev.meshjoin.core.record.PresenceRecord.Seen("quiet", "10.42.0.4",
                     now.minus(Duration.ofMinutes(1)), "cc", null, null)))));
+            // A lighthouse that stopped two hours ago still lists "gone": its record is no longer current.
+            store.putIfAbsent(keys.presence("old-lh"), Json.write(new dev.meshjoin.core.record.PresenceRecord(1, "old-lh",
+                    now.minus(Duration.ofHours(2)), 3600, List.of(new dev.meshjoin.core.record.PresenceRecord.Seen("gone",
+                    "10.42.0.3", now.minus(Duration.ofHours(2)), "bb", null, null)))));
             dev.meshjoin.core.lifecycle.Revocations.revoke(store, keys, new dev.meshjoin.core.record.RevocationList.Revoked(
                     "bad", List.of(), List.of("dd"), now, now.plus(Duration.ofDays(20))), now);
             store.putIfAbsent(keys.entryPoint("fresh"), Json.write(new EntryPointRecord(1, "fresh", "198.51.100.4", 443,
@@ -56,11 +60,11 @@ class MembersCommandTest {
                 Map.of(), dir));
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(status).isZero();
-        assertThat(text).containsPattern("LIVE\\s+fresh\\s+10\\.42\\.0\\.2\\s+member\\s+198\\.51\\.100\\.4:4242\\s+198\\.51\\.100\\.4:443 https")
-                .containsPattern("STALE\\s+gone\\s+10\\.42\\.0\\.3")
-                .containsPattern("LIVE\\s+quiet\\s+10\\.42\\.0\\.4.*1m ago")
-                .containsPattern("REVOKED\\s+bad\\s+10\\.42\\.0\\.5")
-                .contains("4 members, 1 stale, 1 revoked, 1 entry points");
+        assertThat(text).containsPattern("LIVE\\s+no\\s+fresh\\s+10\\.42\\.0\\.2\\s+member\\s+198\\.51\\.100\\.4:4242\\s+198\\.51\\.100\\.4:443 https")
+                .containsPattern("STALE\\s+no\\s+gone\\s+10\\.42\\.0\\.3")
+                .containsPattern("LIVE\\s+yes\\s+quiet\\s+10\\.42\\.0\\.4.*1m ago")
+                .containsPattern("REVOKED\\s+no\\s+bad\\s+10\\.42\\.0\\.5")
+                .contains("4 members, 1 running now, 1 stale, 1 revoked, 1 entry points");
         assertThat(meshctl.commands()).containsKey("members");
     }
 
@@ -84,6 +88,11 @@ class MembersCommandTest {
         assertThat(byNode.get("quiet").get("status").asText()).isEqualTo("LIVE");
         assertThat(byNode.get("quiet").get("lastSeen").asText()).as("from the lighthouse's presence record")
                 .isEqualTo("2026-11-25T11:59:00Z");
+        assertThat(byNode.get("quiet").get("running").asBoolean()).isTrue();
+        assertThat(byNode.get("quiet").get("runningAt").asText()).isEqualTo("lh");
+        assertThat(gone.get("running").asBoolean()).as("only a stopped lighthouse's old record lists it").isFalse();
+        assertThat(gone.get("runningAt").isNull()).isTrue();
+        assertThat(fresh.get("running").asBoolean()).as("no lighthouse lists it as polling").isFalse();
         assertThat(fresh.get("status").asText()).isEqualTo("LIVE");
         assertThat(fresh.get("entryPoint").get("port").asInt()).isEqualTo(443);
         assertThat(fresh.get("lastSeen").asText()).isEqualTo("2026-11-25T11:55:00Z");

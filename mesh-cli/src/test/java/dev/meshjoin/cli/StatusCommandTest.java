@@ -55,6 +55,30 @@ class StatusCommandTest {
     }
 
     @Test
+    void eachLighthouseIsShownWithItsLastContact() throws Exception {
+        Instant heard = Instant.now().minusSeconds(7);
+        StatusFile base = file(ProcessHandle.current().pid(), "READY");
+        new StatusFile(base.pid(), base.state(), base.detail(), base.role(), base.overlayAddress(),
+                base.certificateFingerprint(), base.certificateNotAfter(), List.of("node-1 10.42.0.1", "node-2 10.42.0.9"),
+                base.nebulaPid(), base.store(), base.since(), base.startedAt(),
+                List.of(new StatusFile.Contact("node-1", "10.42.0.1", heard, false),
+                        new StatusFile.Contact("node-2", "10.42.0.9", null, false),
+                        new StatusFile.Contact("node-3", "10.42.0.2", null, true))).write(dir);
+        Run text = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString());
+        assertThat(text.status()).isZero();
+        assertThat(text.out()).containsPattern("lighthouses\\s+node-1 10\\.42\\.0\\.1\\s+last contact [789]s ago")
+                .containsPattern("\\n\\s+node-2 10\\.42\\.0\\.9\\s+no contact yet")
+                .containsPattern("\\n\\s+node-3 10\\.42\\.0\\.2\\s+this node");
+        JsonNode json = new ObjectMapper().readTree(Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString(),
+                "--json").out());
+        JsonNode first = json.get("status").get("contacts").get(0);
+        assertThat(first.get("name").asText()).isEqualTo("node-1");
+        assertThat(Instant.parse(first.get("lastContact").asText())).isEqualTo(heard);
+        assertThat(StatusCommand.ago(Instant.parse("2026-12-01T10:00:00Z"), Instant.parse("2026-12-01T09:55:00Z")))
+                .isEqualTo("5m ago");
+    }
+
+    @Test
     void aRunningNodeThatIsNotReadyIsStatusOne() {
         file(ProcessHandle.current().pid(), "DEGRADED").write(dir);
         Run r = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString());

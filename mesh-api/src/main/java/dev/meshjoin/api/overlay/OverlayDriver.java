@@ -71,6 +71,15 @@ public interface OverlayDriver extends AutoCloseable {
         preflight(listen);
     }
 
+    /**
+     * How many times this driver started its daemon again after the first start: the supervisor's
+     * restarts after an exit, restarts for a change a reload cannot apply, and starts after a stop.
+     * Monitoring reads it; the default, for drivers without a daemon, is 0.
+     */
+    default long restarts() {
+        return 0;
+    }
+
     @Override
     default void close() {
         stop();

@@ -19,12 +19,27 @@ public final class LighthouseSources implements StateFollower.Source {
     private final StateChannel channel;
     private final Supplier<List<Endpoint>> services;
     private final Ipv4Address self;
+    private final java.time.Clock clock;
+    private final java.util.Map<String, java.time.Instant> lastContact = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param services the lighthouses' state services, read anew at every call (the state may add some) */
     public LighthouseSources(StateChannel channel, Supplier<List<Endpoint>> services, Ipv4Address self) {
+        this(channel, services, self, java.time.Clock.systemUTC());
+    }
+
+    /** As above, with the clock that stamps each lighthouse's last answer. */
+    public LighthouseSources(StateChannel channel, Supplier<List<Endpoint>> services, Ipv4Address self,
+                             java.time.Clock clock) {
         this.channel = channel;
         this.services = services;
         this.self = self;
+        this.clock = clock;
+    }
+
+    /** When each lighthouse (by overlay address) last answered a poll or renewal, refusals included. */
+    @Override
+    public java.util.Map<String, java.time.Instant> lastContact() {
+        return java.util.Map.copyOf(lastContact);
     }
 
     @Override
@@ -44,8 +59,11 @@ public final class LighthouseSources implements StateFollower.Source {
         MeshException last = null;
         for (Endpoint s : order) {
             try {
-                return call.apply(s);
+                T answer = call.apply(s);
+                lastContact.put(s.host(), clock.instant());
+                return answer;
             } catch (JoinRefusedException e) {
+                lastContact.put(s.host(), clock.instant());
                 throw e;
             } catch (MeshException e) {
                 last = e;

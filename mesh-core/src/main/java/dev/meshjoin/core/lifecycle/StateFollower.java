@@ -10,11 +10,10 @@ import dev.meshjoin.api.ca.InvalidCertificateException;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.overlay.Lighthouse;
-import dev.meshjoin.api.overlay.OverlayConfig;
-import dev.meshjoin.api.overlay.OverlayDriver;
 import dev.meshjoin.core.state.Beat;
 import dev.meshjoin.core.state.LocalState;
 import dev.meshjoin.core.state.MemberState;
+import dev.meshjoin.core.state.NetworkState;
 import dev.meshjoin.core.state.StateDocument;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -22,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -52,6 +50,11 @@ public final class StateFollower implements AutoCloseable {
         StateHandler.Answer poll(String etag, Beat beat);
 
         String renew(byte[] publicKey);
+
+        /** When each lighthouse, by overlay address, last answered; empty when the source does not say. */
+        default java.util.Map<String, Instant> lastContact() {
+            return java.util.Map.of();
+        }
     }
 
     private final String node;
@@ -59,7 +62,9 @@ public final class StateFollower implements AutoCloseable {
     private final RunningOverlay overlay;
     private final LocalState local;
     private final HostKeyPair keys;
-    private final CertificateVerifier verifier;
+    private final Function<byte[], CertificateVerifier> verifiers;
+    private volatile CertificateVerifier verifier;
+    private volatile byte[] trustedBundle;
     private final Source source;
     private final Duration interval;
     private final Function<HostCertificate, Beat> beats;
@@ -83,7 +88,9 @@ public final class StateFollower implements AutoCloseable {
         this.overlay = b.overlay;
         this.local = b.local;
         this.keys = b.keys;
-        this.verifier = b.verifier;
+        this.verifiers = b.verifiers;
+        this.trustedBundle = b.overlay.config().caBundlePem();
+        this.verifier = b.verifiers.apply(trustedBundle);
         this.source = b.source;
         this.interval = b.interval;
         this.beats = b.beats;
@@ -165,20 +172,47 @@ public final class StateFollower implements AutoCloseable {
             documentCheck.accept(doc);
         }
         document = doc;
-        List<Lighthouse> fromDoc = doc.state().lighthouses().stream().map(l -> new Lighthouse(l.name(),
+        NetworkState state = doc.state();
+        List<Lighthouse> lighthouses = state.lighthouses().stream().map(l -> new Lighthouse(l.name(),
                 Ipv4Address.parse(l.overlayAddress()), l.endpoints().stream().map(Endpoint::parse).toList())).toList();
-        boolean reloaded = overlay.update(cur -> {
-            List<Lighthouse> lhs = new HashSet<>(fromDoc).equals(new HashSet<>(cur.lighthouses())) ? cur.lighthouses() : fromDoc;
-            OverlayConfig next = cur.toBuilder().lighthouses(lhs).blocklist(doc.state().blocklist()).build();
-            if (!next.equals(cur)) {
-                LOG.info("{}: the network state changed ({} lighthouses, {} blocked certificates); reloading the overlay",
-                        node, lhs.size(), doc.state().blocklist().size());
-            }
-            return next;
-        });
+        byte[] bundle = trustedBundle(state.caBundle());
+        boolean reloaded = overlay.network(RunningOverlay.Source.STATE_DOCUMENT, lighthouses, bundle);
+        reloaded |= overlay.blocklist(state.blocklist());
         if (reloaded) {
             reloads++;
+            LOG.info("{}: the network state changed ({} lighthouses, {} blocked certificates); overlay reloaded",
+                    node, lighthouses.size(), state.blocklist().size());
         }
+    }
+
+    /**
+     * The document's CA bundle when it still trusts the CA of this node's certificate (a CA rotation
+     * adds one, a retirement removes one nobody uses any more); else the bundle this node trusts
+     * now, since a bundle without its own CA would cut it off from every peer.
+     */
+    private byte[] trustedBundle(String pem) {
+        byte[] offered = pem.getBytes(StandardCharsets.US_ASCII);
+        if (Arrays.equals(offered, trustedBundle)) {
+            return offered;
+        }
+        CertificateVerifier next;
+        try {
+            next = verifiers.apply(offered);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: the state document's CA bundle is unusable ({}); keeping the one trusted now", node, e.getMessage());
+            return trustedBundle;
+        }
+        String issuer = certificate.issuer();
+        if (next.trusted().stream().noneMatch(ca -> ca.fingerprint().equals(issuer))) {
+            LOG.warn("{}: the state document's CA bundle does not trust CA {} of this node's certificate; keeping the"
+                    + " one trusted now until this node renews", node, issuer);
+            return trustedBundle;
+        }
+        LOG.info("{}: the network's CA bundle now trusts {}", node,
+                next.trusted().stream().map(HostCertificate::fingerprint).toList());
+        verifier = next;
+        trustedBundle = offered;
+        return offered;
     }
 
     /** Tells a lighthouse that this node leaves for good, so it drops out of presence at once. Never throws. */
@@ -237,7 +271,7 @@ public final class StateFollower implements AutoCloseable {
 
     private void install(HostCertificate next, String how) {
         local.saveCertificate(next.pem());
-        overlay.update(cfg -> cfg.toBuilder().certificatePem(next.pem()).build());
+        overlay.certificate(next.pem());
         certificate = next;
         renewals++;
         LOG.info("{}: {} its certificate: {} until {}; overlay reloaded", node, how, next.fingerprint(), next.notAfter());
@@ -248,6 +282,11 @@ public final class StateFollower implements AutoCloseable {
 
     public HostCertificate certificate() {
         return certificate;
+    }
+
+    /** When each lighthouse, by overlay address, last answered this node's polls (a lighthouse answers itself: empty). */
+    public java.util.Map<String, Instant> lastContact() {
+        return source.lastContact();
     }
 
     /** The last document received, if any. */
@@ -277,7 +316,7 @@ public final class StateFollower implements AutoCloseable {
         private RunningOverlay overlay;
         private LocalState local;
         private HostKeyPair keys;
-        private CertificateVerifier verifier;
+        private Function<byte[], CertificateVerifier> verifiers;
         private Source source;
         private Duration interval = Duration.ofSeconds(15);
         private Function<HostCertificate, Beat> beats;
@@ -292,13 +331,15 @@ public final class StateFollower implements AutoCloseable {
 
         public Builder node(String v) { node = v; return this; }
         public Builder clock(Clock v) { clock = v; return this; }
-        public Builder overlay(OverlayDriver v, OverlayConfig running) { overlay = new RunningOverlay(v, running); return this; }
         /** The running overlay, shared with whatever else reloads it. */
         public Builder overlay(RunningOverlay v) { overlay = v; return this; }
         public Builder local(LocalState v) { local = v; return this; }
         public Builder keys(HostKeyPair v) { keys = v; return this; }
-        /** Trusts the CA this node trusts; renewed certificates must verify against it. */
-        public Builder verifier(CertificateVerifier v) { verifier = v; return this; }
+        /**
+         * Makes the verifier of a CA bundle: renewed certificates must verify against the bundle this
+         * node trusts, which starts as the overlay's and follows the state document's.
+         */
+        public Builder verifiers(Function<byte[], CertificateVerifier> v) { verifiers = v; return this; }
         public Builder source(Source v) { source = v; return this; }
         /** Default 15 seconds. */
         public Builder interval(Duration v) { interval = v; return this; }
@@ -319,7 +360,7 @@ public final class StateFollower implements AutoCloseable {
             Objects.requireNonNull(overlay, "overlay");
             Objects.requireNonNull(local, "local");
             Objects.requireNonNull(keys, "keys");
-            Objects.requireNonNull(verifier, "verifier");
+            Objects.requireNonNull(verifiers, "verifiers");
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(beats, "beats");
             Objects.requireNonNull(certificate, "certificate");

@@ -133,6 +133,7 @@ final class Join implements Step {
 
     private JoinResponse askEveryLighthouse(HostKeyPair hostKeys) {
         MeshException last = null;
+        boolean freshProof = false;
         JoinNetwork joinNetwork = network.joinNetwork();
         // From a random lighthouse on: joins spread over all of them instead of crowding the first.
         List<NetworkView.LighthouseView> all = network.lighthouses();
@@ -146,6 +147,12 @@ final class Join implements Step {
             try (Deadline.Scope each = Deadline.current().within(run.config.lighthouseTimeout).enter()) {
                 return run.config.transport.join(lh.signingEndpoint(), freshRequest(hostKeys), joinNetwork);
             } catch (JoinRefusedException e) {
+                if (e.reason() == RefusalReason.BAD_CREDENTIAL && !freshProof && run.config.credentials.refused(joinNetwork)) {
+                    // The proof came from a kept derivation (the secret has changed since): once more, afresh.
+                    freshProof = true;
+                    i--;
+                    continue;
+                }
                 if (e.reason() != RefusalReason.BUSY) {
                     throw e;
                 }

@@ -72,6 +72,8 @@ public final class NodeConfig {
     public final StateChannel stateChannel;
     public final Duration pollInterval;
     public final Duration lighthouseRefresh;
+    /** What this node announces in the service registry. */
+    public final dev.meshjoin.core.registry.LocalServices services;
 
     /** The shortest certificate validity a node accepts. */
     public static final Duration MIN_VALIDITY = Duration.ofMinutes(1);
@@ -80,6 +82,8 @@ public final class NodeConfig {
     public final LighthouseWatch.Probe lighthouseProbe;
     /** The allocator a lighthouse uses, or null for leases in the store. */
     public final IpAllocatorFactory allocators;
+    /** Told of renewals, for monitoring. */
+    public final dev.meshjoin.core.NodeEvents events;
 
     /** What a builder collects; every field has the default the builder documents. */
     public static final class Draft {
@@ -114,6 +118,7 @@ public final class NodeConfig {
         public StateChannel stateChannel;
         public Duration pollInterval = Duration.ofSeconds(15);
         public Duration lighthouseRefresh = Duration.ofSeconds(5);
+        public dev.meshjoin.core.registry.LocalServices services = new dev.meshjoin.core.registry.LocalServices();
         public Duration lighthouseTimeout = Duration.ofSeconds(10);
         public LighthouseWatch.Settings lighthouseWatch = LighthouseWatch.Settings.DEFAULTS;
         public LighthouseWatch.Probe lighthouseProbe = LighthouseWatch.Probe.tcp(Duration.ofSeconds(2));
@@ -121,6 +126,7 @@ public final class NodeConfig {
         public List<String> caFingerprints = List.of();
         public MacKeySource recordMacKeys;
         public RecordTrust trust;
+        public dev.meshjoin.core.NodeEvents events = dev.meshjoin.core.NodeEvents.NONE;
     }
 
     /** @throws ConfigurationException naming what is missing or wrong and how to set it */
@@ -149,6 +155,7 @@ public final class NodeConfig {
         this.lighthouseWatch = Objects.requireNonNull(d.lighthouseWatch, "lighthouseWatch");
         this.lighthouseProbe = Objects.requireNonNull(d.lighthouseProbe, "lighthouseProbe");
         this.allocators = d.allocators;
+        this.events = Objects.requireNonNull(d.events, "events");
         if (lighthouse && publicEndpoint == null) {
             throw new ConfigurationException("MeshNode: a lighthouse needs a public endpoint; set publicEndpoint");
         }
@@ -174,6 +181,7 @@ public final class NodeConfig {
         this.stateChannel = d.stateChannel != null ? d.stateChannel : new HttpStateChannel();
         this.pollInterval = d.pollInterval;
         this.lighthouseRefresh = d.lighthouseRefresh;
+        this.services = Objects.requireNonNull(d.services, "services");
         this.caValidity = d.caValidity;
         this.firewall = List.copyOf(d.firewall);
         this.heartbeat = d.heartbeat;

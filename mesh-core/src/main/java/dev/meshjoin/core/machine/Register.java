@@ -10,9 +10,9 @@ import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.Versioned;
 
 /**
- * REGISTERING: a lighthouse writes its own member record; every node starts following the network
- * state, whose first poll tells a lighthouse the node is present. A member writes nothing: the
- * lighthouse that admitted it wrote its record, so members need only read access to the store.
+ * REGISTERING: a lighthouse writes its member record with its role and endpoint; a member writes
+ * nothing, since the lighthouse that admitted it wrote its record. Then the node starts following the network state, whose first poll tells a
+ * lighthouse the node is present.
  */
 final class Register implements Step {
     private final JoinRun run;
@@ -34,7 +34,8 @@ final class Register implements Step {
 
     @Override
     public String detail() {
-        return "writing " + run.config.keys.member(run.config.nodeName);
+        return lighthouse ? "writing " + run.config.keys.member(run.config.nodeName)
+                : "starting to follow the network state";
     }
 
     @Override
@@ -44,7 +45,10 @@ final class Register implements Step {
                 lighthouse ? Role.LIGHTHOUSE : Role.MEMBER, c.publicEndpoint == null ? null : c.publicEndpoint.toString(),
                 cert.fingerprint(), cert.notAfter(), c.clock.instant(), cert.issuer());
         if (!lighthouse) {
-            // A member writes nothing to the store: the lighthouse that admitted it wrote its record.
+            // The lighthouse that admitted this node wrote its record (name, address, groups,
+            // certificate, role); a public endpoint reaches the lighthouses with every poll and is
+            // kept in their presence records. So a member needs no write access to the store after
+            // its join, and on Workers KV this saves a write and the wait for the key's next write slot.
             Following.start(run, hostKeys, cert, false);
             return new Ready(cert);
         }

@@ -2,7 +2,7 @@ package dev.meshjoin.core.retry;
 
 import dev.meshjoin.api.retry.RetryPolicy;
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.api.store.Consistency;
+import dev.meshjoin.api.store.ForwardingBootstrapStore;
 import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.api.store.KeyVersion;
 import dev.meshjoin.api.store.StoreException;
@@ -23,14 +23,13 @@ import org.slf4j.LoggerFactory;
  * BootstrapStore#retriesItself() retries by itself} is returned as it is, so retries never stack.
  * Every delay is bounded by the caller's {@link dev.meshjoin.api.retry.Deadline}.
  */
-public final class RetryingBootstrapStore implements BootstrapStore {
+public final class RetryingBootstrapStore extends ForwardingBootstrapStore {
     private static final Logger LOG = LoggerFactory.getLogger(RetryingBootstrapStore.class);
 
-    private final BootstrapStore delegate;
     private final RetryPolicy policy;
 
     public RetryingBootstrapStore(BootstrapStore delegate, RetryPolicy policy) {
-        this.delegate = delegate;
+        super(delegate);
         this.policy = policy;
     }
 
@@ -50,11 +49,6 @@ public final class RetryingBootstrapStore implements BootstrapStore {
         return true;
     }
 
-    /** The wrapped store. */
-    public BootstrapStore delegate() {
-        return delegate;
-    }
-
     private <T> T retry(Supplier<T> op) {
         return policy.call(op, e -> e instanceof StoreException se && se.retryable(),
                 (attempt, e, delay) -> LOG.debug("{}; retry {} of {} in {} ms", e.getMessage(), attempt,
@@ -62,62 +56,27 @@ public final class RetryingBootstrapStore implements BootstrapStore {
     }
 
     @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Consistency consistency() {
-        return delegate.consistency();
-    }
-
-    @Override
-    public int maxKeyBytes() {
-        return delegate.maxKeyBytes();
-    }
-
-    @Override
-    public long writesPerDay() {
-        return delegate.writesPerDay();
-    }
-
-    @Override
-    public long maxValueBytes() {
-        return delegate.maxValueBytes();
-    }
-
-    @Override
-    public Duration minTtl() {
-        return delegate.minTtl();
-    }
-
-    @Override
     public Optional<Entry> get(String key) {
-        return retry(() -> delegate.get(key));
+        return retry(() -> delegate().get(key));
     }
 
     @Override
     public Optional<Entry> putIfAbsent(String key, byte[] value, Duration ttl) {
-        return retry(() -> delegate.putIfAbsent(key, value, ttl));
+        return retry(() -> delegate().putIfAbsent(key, value, ttl));
     }
 
     @Override
     public Optional<Entry> compareAndSet(String key, long expectedVersion, byte[] value, Duration ttl) {
-        return retry(() -> delegate.compareAndSet(key, expectedVersion, value, ttl));
+        return retry(() -> delegate().compareAndSet(key, expectedVersion, value, ttl));
     }
 
     @Override
     public boolean delete(String key, long expectedVersion) {
-        return retry(() -> delegate.delete(key, expectedVersion));
+        return retry(() -> delegate().delete(key, expectedVersion));
     }
 
     @Override
     public List<KeyVersion> list(String prefix) {
-        return retry(() -> delegate.list(prefix));
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return retry(() -> delegate().list(prefix));
     }
 }

@@ -78,6 +78,7 @@ public final class AuditLog {
     private final Map<String, Instant> lastAlarm = new ConcurrentHashMap<>();
     private final Object summaryLock = new Object();
     private Map<String, Long> failures = new TreeMap<>();
+    private volatile dev.meshjoin.core.NodeEvents events = dev.meshjoin.core.NodeEvents.NONE;
     private Set<String> failurePrefixes = ConcurrentHashMap.newKeySet();
     private long failureTotal;
     private Instant summaryStarted;
@@ -114,7 +115,28 @@ public final class AuditLog {
         return budget;
     }
 
+    /** Also tells {@code events} of every decision passed to this log, stored or not; returns this log. */
+    public AuditLog observedBy(dev.meshjoin.core.NodeEvents events) {
+        this.events = java.util.Objects.requireNonNull(events);
+        return this;
+    }
+
+    /** Every decision, as {@link dev.meshjoin.core.NodeEvents#joinDecided}; an alarm is a join-rate refusal. */
+    private void tell(AuditEvent event) {
+        boolean alarm = "alarm".equals(event.outcome());
+        try {
+            events.joinDecided(alarm ? "refused" : event.outcome(), alarm ? "join-rate-limited" : event.reason());
+        } catch (RuntimeException e) {
+            LOG.warn("a node events listener failed: {}", e.toString());
+        }
+    }
+
     void record(AuditEvent event) {
+        tell(event);
+        recordQuietly(event);
+    }
+
+    private void recordQuietly(AuditEvent event) {
         if ("admitted".equals(event.outcome())) {
             LOG.info("join {} {} from {} with {}: {} {} (certificate {})", event.outcome(), event.node(), event.source(),
                     event.credential(), event.address(), event.reason(), event.certificateFingerprint());
@@ -127,8 +149,9 @@ public final class AuditLog {
 
     /** Counts an unauthenticated refusal; never writes to the store itself (it may run on the I/O thread). */
     void failure(AuditEvent event, String sourcePrefix) {
+        tell(event);
         if (budget.summaryInterval().isZero()) {
-            record(event);
+            recordQuietly(event);
             return;
         }
         LOG.debug("join {} ({}) from {}: {}", event.outcome(), event.reason(), event.source(), event.detail());
@@ -144,6 +167,7 @@ public final class AuditLog {
 
     /** An event the operator must see: logged at error, stored at most once per interval per reason. */
     void alarm(AuditEvent event) {
+        tell(event);
         LOG.error("ALARM {} for {} from {}: {}", event.reason(), event.credential(), event.source(), event.detail());
         Instant now = clock.instant();
         Duration every = budget.summaryInterval().isZero() ? Duration.ZERO : budget.summaryInterval();

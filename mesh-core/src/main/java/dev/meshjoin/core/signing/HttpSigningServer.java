@@ -88,7 +88,8 @@ final class HttpSigningServer implements SigningServerFactory.SigningServer, Bou
         this.joins = new RateLimiter(config.joinsPerCredential.capacity(), config.joinsPerCredential.perSecond(),
                 config.clock);
         this.replays = new ReplayGuard(config.timestampWindow, config.clock, 1_000_000);
-        this.audit = new AuditLog(config.store, config.keys, config.auditRetention, config.auditBudget(), config.clock);
+        this.audit = new AuditLog(config.store, config.keys, config.auditRetention, config.auditBudget(), config.clock)
+                .observedBy(config.events);
         this.executor = new ThreadPoolExecutor(config.threads, config.threads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(config.threads * 64), r -> {
                     Thread t = new Thread(r, "meshjoin-signing-" + THREADS.incrementAndGet());

@@ -37,6 +37,7 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
     final int connectionsPerSource;
     final int maxConnections;
     final Duration auditRetention;
+    final dev.meshjoin.core.NodeEvents events;
     private final AuditLog.Budget auditBudget;
 
     private HttpSigningServerFactory(Builder b) {
@@ -52,6 +53,7 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
         this.connectionsPerSource = b.connectionsPerSource;
         this.maxConnections = b.maxConnections;
         this.auditRetention = b.auditRetention;
+        this.events = b.events;
         AuditLog.Budget budget = b.auditBudget != null ? b.auditBudget : AuditLog.Budget.forStore(b.store);
         this.auditBudget = b.auditSummaryInterval == null ? budget
                 : new AuditLog.Budget(budget.burst(), budget.perDay(), b.auditSummaryInterval);
@@ -100,6 +102,7 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
         private int connectionsPerSource = 16;
         private int maxConnections = 1024;
         private Duration auditRetention = Duration.ofDays(90);
+        private dev.meshjoin.core.NodeEvents events = dev.meshjoin.core.NodeEvents.NONE;
         private AuditLog.Budget auditBudget;
         private Duration auditSummaryInterval;
 
@@ -132,6 +135,8 @@ public final class HttpSigningServerFactory implements SigningServerFactory {
             this.maxConnections = total;
             return this;
         }
+        /** Told of every join decision (admitted, refused, rate-limited, with its reason), for monitoring; default none. */
+        public Builder events(dev.meshjoin.core.NodeEvents v) { this.events = java.util.Objects.requireNonNull(v); return this; }
         /** How long audit events stay in the store; default 90 days. */
         public Builder auditRetention(Duration v) { this.auditRetention = v; return this; }
         /**

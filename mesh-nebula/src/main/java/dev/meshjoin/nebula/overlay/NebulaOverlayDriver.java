@@ -104,6 +104,8 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     boolean stopping;
     boolean restartRequested;
     boolean wake;
+    /** Daemons launched by this driver, over all its starts. */
+    long launches;
     final LinkedHashSet<Ipv4Address> seenPeers = new LinkedHashSet<>();
     private Thread shutdownHook;
     volatile DaemonPidFile pidFile; // not guarded: start() sets it before the supervisor runs
@@ -257,6 +259,13 @@ public final class NebulaOverlayDriver implements OverlayDriver {
                 NebulaConfigFiles.signal(g.process.pid(), "HUP");
                 wakeSupervisor();
             }
+        }
+    }
+
+    @Override
+    public long restarts() {
+        synchronized (lock) {
+            return Math.max(0, launches - 1);
         }
     }
 

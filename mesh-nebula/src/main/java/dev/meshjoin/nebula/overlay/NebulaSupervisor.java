@@ -58,6 +58,7 @@ final class NebulaSupervisor implements Runnable {
                     d.restartRequested = false;
                     g = launch();
                     if (g.process != null) {
+                        d.launches++;
                         d.current = g;
                     }
                 }

@@ -143,6 +143,12 @@ public final class InMemoryOverlayDriver implements OverlayDriver {
         return new ArrayList<>(reloaded);
     }
 
+    /** Starts after the first, as a daemon's driver counts its restarts. */
+    @Override
+    public long restarts() {
+        return Math.max(0, started.size() - 1);
+    }
+
     /** How many times a running overlay was stopped. */
     public synchronized int stopCount() {
         return stops;
