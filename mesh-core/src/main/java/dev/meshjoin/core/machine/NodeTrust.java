@@ -53,7 +53,7 @@ final class NodeTrust {
         if (mac != null) {
             trust.macKeys(mac);
         }
-        if (caKeyCodec != null) {
+        if (caKeyCodec != null && d.publicEndpoint != null) {
             // A holder of the CA passphrase trusts the CA whose sealed key it opens, and a node that may
             // serve but has not opened the CA yet (it marks a lighthouse down) opens it to sign.
             CaVault.openingView(raw, keys, provider, caKeyCodec, trust);

@@ -71,12 +71,14 @@ public final class RecordTrust {
     private final Set<String> pins = ConcurrentHashMap.newKeySet();
     private final List<CertificateAuthority> signers = new CopyOnWriteArrayList<>();
     private final Map<String, Optional<byte[]>> macKeyCache = new ConcurrentHashMap<>();
+    private final Set<String> resolved = ConcurrentHashMap.newKeySet();
     private volatile MacKeySource macKeys = salt -> Optional.empty();
     private volatile AnchorResolver resolver = rec -> Optional.empty();
     private volatile boolean firstUse;
     private volatile Runnable signerSource;
     private volatile boolean pinnedNetwork;
     private volatile byte[] writtenNetwork;
+    private volatile boolean networkLacksMac;
     private volatile TrustedNetwork network;
     private volatile java.util.function.Consumer<TrustedNetwork> onVerified = n -> { };
 
@@ -145,6 +147,14 @@ public final class RecordTrust {
         return this;
     }
 
+    /**
+     * True when the network record last verified carries no MAC although this node holds the key
+     * (a writer without the network secret wrote it); a lighthouse then writes it again with one.
+     */
+    public boolean networkLacksMac() {
+        return networkLacksMac;
+    }
+
     /** True when something names a CA to trust: a pin, or a network record verified before. */
     public boolean anchored() {
         return !anchors().isEmpty();
@@ -182,33 +192,20 @@ public final class RecordTrust {
         RecordEnvelope.Opened o = parse(key, stored);
         NetworkRecord rec = Json.read(o.recordBytes(), NetworkRecord.class, key);
         byte[] salt = decodeSalt(key, rec.secretSalt());
-        boolean macChecked = checkMac(key, o, salt);
         Set<String> anchors = anchors();
         boolean pinned = !anchors.isEmpty();
-        if (anchors.isEmpty()) {
-            Optional<String> resolved = resolver.anchorFor(rec);
-            if (resolved.isPresent()) {
-                anchors = Set.of(resolved.get());
-            } else if (macChecked || firstUse) {
-                if (!macChecked) {
-                    LOG.warn("trusting CA {} of {} on first use: nothing outside the store names the CA",
-                            rec.caFingerprint(), key);
-                }
-                anchors = Set.of(rec.caFingerprint());
-            } else {
-                throw new TamperedStoreException(key, "cannot authenticate the network record " + key + ": "
-                        + (macKeyFor(salt).isPresent() ? "it carries no MAC of the network secret, so someone without"
-                        + " the secret wrote it, and " : "") + "this node has no CA to trust. Pin the CA with"
-                        + " MESH_CA_FINGERPRINT or --ca-fingerprint (meshctl ca fingerprint on a lighthouse), or join"
-                        + " with an enrollment token from this meshjoin version, which carries it");
-            }
-        }
         Map<String, HostCertificate> cas = bundle(key, rec);
         if (!cas.containsKey(rec.caFingerprint())) {
             throw new TamperedStoreException(key, "the network record " + key + " names signing CA "
                     + rec.caFingerprint() + ", which its CA bundle lacks: the store may have been tampered with");
         }
-        verify(key, o, cas, anchors, rec.caFingerprint());
+        if (pinned) {
+            verify(key, o, cas, anchors, rec.caFingerprint());
+            checkMac(key, o, salt);
+        } else {
+            verify(key, o, cas, Set.of(anchorFor(key, o, rec, salt)), rec.caFingerprint());
+        }
+        networkLacksMac = o.mac() == null && macKeyFor(salt).isPresent();
         TrustedNetwork verified = new TrustedNetwork(rec.caFingerprint(), cas, salt);
         network = verified;
         // Only a record anchored outside the store makes its bundle trusted for later reads; one
@@ -216,6 +213,54 @@ public final class RecordTrust {
         pinnedNetwork = pinned;
         onVerified.accept(verified);
         return o.recordBytes();
+    }
+
+    /** The CA to trust for a record that nothing outside the store anchors: by MAC, by CA passphrase, or on first use. */
+    private String anchorFor(String key, RecordEnvelope.Opened o, NetworkRecord rec, byte[] salt) {
+        String fp = rec.caFingerprint();
+        if (checkMac(key, o, salt)) {
+            return fp;
+        }
+        if (resolved.contains(fp)) {
+            return fp;
+        }
+        Optional<String> r = resolver.anchorFor(rec);
+        if (r.isPresent()) {
+            // A fact, not a guess: the sealed key of that CA opened with this node's passphrase.
+            resolved.add(r.get());
+            return r.get();
+        }
+        if (firstUse) {
+            LOG.warn("trusting CA {} of {} on first use: nothing outside the store names the CA", fp, key);
+            return fp;
+        }
+        throw new TamperedStoreException(key, "cannot authenticate the network record " + key + ": "
+                + (macKeyFor(salt).isPresent() ? "it carries no MAC of the network secret, so someone without"
+                + " the secret wrote it, and " : "") + "this node has no CA to trust. Pin the CA with"
+                + " MESH_CA_FINGERPRINT or --ca-fingerprint (meshctl ca fingerprint prints it), or join"
+                + " with an enrollment token from this meshjoin version, which carries it");
+    }
+
+    /**
+     * Takes the CA bundle of a statement this node just verified (the state document a lighthouse
+     * served, signed by a trusted CA) as the network's: after a CA rotation a member that never
+     * reads the store learns the new CA this way, and keeps trusting it once the old one is retired.
+     */
+    public void adopt(String caBundle, String caFingerprint) {
+        TrustedNetwork net = network;
+        if (net == null) {
+            return;
+        }
+        Map<String, HostCertificate> cas = new LinkedHashMap<>();
+        for (HostCertificate ca : provider.verifier(caBundle.getBytes(StandardCharsets.US_ASCII)).trusted()) {
+            cas.put(ca.fingerprint(), ca);
+        }
+        if (!cas.containsKey(caFingerprint) || cas.keySet().equals(net.cas().keySet())) {
+            return;
+        }
+        TrustedNetwork next = new TrustedNetwork(caFingerprint, cas, net.salt());
+        network = next;
+        onVerified.accept(next);
     }
 
     /**
