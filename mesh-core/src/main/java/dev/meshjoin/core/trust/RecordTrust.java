@@ -377,7 +377,8 @@ public final class RecordTrust {
                     : "signatures by " + o.signatures().stream().map(RecordSignature::by).toList();
             throw new TamperedStoreException(key, "the store names CA " + named + ", this node trusts "
                     + String.join(", ", new TreeSet<>(anchors)) + ": the store may have been tampered with ("
-                    + key + " carries " + signedBy + "; nothing was acted on)");
+                    + key + " carries " + signedBy + "; nothing was acted on. If the network was founded anew on"
+                    + " purpose, pin its CA or move this node's state directory away)");
         }
     }
 
