@@ -177,7 +177,7 @@ public record MeshConfig(String nodeName, String store, String network, Path sta
                 secrets.read(CA_PASSPHRASE).filter(s -> !s.isEmpty()).orElse(null),
                 secrets.read(TOKEN).filter(s -> !s.isEmpty()).orElse(null),
                 v.parse(Setting.CA_FINGERPRINT, text -> dev.meshjoin.core.trust.CaFingerprint.list(text,
-                        "--ca-fingerprint / MESH_CA_FINGERPRINT")));
+                        "the value")));
     }
 
     /** Warnings the secrets' readers noticed (a secret file others can read), for the operator. */
