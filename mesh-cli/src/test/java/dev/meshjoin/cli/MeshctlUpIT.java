@@ -208,7 +208,9 @@ class MeshctlUpIT {
         lab = NetnsLab.create(2);
         up(lab.host(1), "lh");
         await("lh", READY, 0, 60_000);
-        Run created = Run.meshctl(tmp, Map.of(), "token", "create", "--store", "file:" + tmp.resolve("store"),
+        // Token records are signed by the CA: creating one takes the CA passphrase.
+        Run created = Run.meshctl(tmp, Map.of("MESH_CA_PASSPHRASE", "it-ca-passphrase"), "token", "create", "--store",
+                "file:" + tmp.resolve("store"),
                 "--network", "it", "--groups", "workers", "--uses", "1");
         assertThat(created.status()).as(created.err()).isZero();
         String token = created.out().strip();

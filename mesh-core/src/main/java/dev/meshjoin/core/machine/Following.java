@@ -48,6 +48,11 @@ final class Following {
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
                 .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own))).certificate(cert)
+                .documentCheck(doc -> {
+                    c.trust.verifyStatement(StateDocument.signedContext(c.keys), doc.signedPart(), doc.signatures(),
+                            "a lighthouse");
+                    c.trust.adopt(doc.state().caBundle(), doc.state().caFingerprint());
+                })
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {
