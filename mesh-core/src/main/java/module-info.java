@@ -19,6 +19,7 @@ open module dev.meshjoin.core {
     // LighthouseWatch is in MeshNode's builder and CaRotation is what meshctl ca rotate|retire call.
     exports dev.meshjoin.core.lighthouse;
     exports dev.meshjoin.core.presence;
+    exports dev.meshjoin.core.registry;
     exports dev.meshjoin.core.secret;
     exports dev.meshjoin.core.signing;
     exports dev.meshjoin.core.store;

@@ -65,12 +65,14 @@ public final class MeshNode implements AutoCloseable {
     private final StatusBoard board;
     private final NodeRuns runs;
     private final Closer owned;
+    private final dev.meshjoin.core.registry.LighthouseRegistry registry;
 
     private MeshNode(Builder b) {
         this.config = new NodeConfig(b.d);
-        this.owned = new Closer(config.nodeName, b.owned);
         this.board = new StatusBoard(config.nodeName, config.clock, b.listeners);
         this.runs = new NodeRuns(config, board);
+        this.registry = Registries.lighthouses(config, runs, this::heartbeatNow);
+        this.owned = new Closer(config.nodeName, concat(b.owned, registry));
         config.overlay.addListener((before, now) -> board.followOverlay(now));
     }
 
@@ -184,6 +186,20 @@ public final class MeshNode implements AutoCloseable {
     /** What keeps this node in step with its network (polls, renewal), once READY. */
     public Optional<StateFollower> follower() {
         return runs.current().follower();
+    }
+
+    /**
+     * The service registry: announce what this node offers on its overlay address, look up who
+     * offers a service. Lookups work once the node is READY.
+     */
+    public dev.meshjoin.api.registry.ServiceRegistry registry() {
+        return registry;
+    }
+
+    private static List<AutoCloseable> concat(List<AutoCloseable> a, AutoCloseable b) {
+        List<AutoCloseable> all = new ArrayList<>(a);
+        all.add(b);
+        return all;
     }
 
     /** This lighthouse's state service, once READY, when it is a lighthouse. */

@@ -71,6 +71,27 @@ public final class HttpStateChannel implements StateChannel {
         }
     }
 
+    @Override
+    public java.util.List<dev.meshjoin.core.registry.RegistryWire.Found> services(Endpoint service, Ipv4Address self,
+                                                                                String name) {
+        URI uri = uri(service, HttpStateServers.SERVICES_PATH + (name == null ? "" : "?name=" + name));
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), service);
+        check(r, service);
+        try {
+            dev.meshjoin.core.registry.RegistryWire.Answer a = Json.mapper().readValue(r.body(),
+                    dev.meshjoin.core.registry.RegistryWire.Answer.class);
+            if (a == null) {
+                throw new MeshException("the lookup answer from " + service + " is empty");
+            }
+            return a.instances();
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof MeshException m) {
+                throw m;
+            }
+            throw new MeshException("the lookup answer from " + service + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
     private static void check(HttpResponse<byte[]> r, Endpoint service) {
         if (r.statusCode() == 200) {
             return;

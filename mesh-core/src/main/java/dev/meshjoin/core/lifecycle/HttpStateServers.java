@@ -8,6 +8,8 @@ import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.core.record.Json;
+import dev.meshjoin.core.registry.RegistryWire;
+import dev.meshjoin.api.registry.ServiceInstance;
 import dev.meshjoin.core.state.Beat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,13 +29,15 @@ import org.slf4j.LoggerFactory;
  * that only peers Nebula authenticated can reach it; the caller is the source address of the
  * connection. {@code POST /v1/state} takes a {@link Beat} and answers the document with an ETag,
  * or 304 to a matching {@code If-None-Match}; {@code POST /v1/renew} takes
- * {@code {"publicKey":"base64"}} and answers {@code {"certificate":"PEM"}}. Refusals are 403 with
+ * {@code {"publicKey":"base64"}} and answers {@code {"certificate":"PEM"}}; {@code GET
+ * /v1/services?name=NAME} answers the live instances of a service ({@link RegistryWire.Answer}). Refusals are 403 with
  * {@code {"error":reason,"message":...}}. Bodies over 8 KiB are refused before they are parsed.
  */
 public final class HttpStateServers implements StateServerFactory {
     private static final Logger LOG = LoggerFactory.getLogger(HttpStateServers.class);
     static final String STATE_PATH = "/v1/state";
     static final String RENEW_PATH = "/v1/renew";
+    static final String SERVICES_PATH = "/v1/services";
     static final int MAX_BODY = 8 * 1024;
 
     /** The renewal request. */
@@ -63,8 +67,9 @@ public final class HttpStateServers implements StateServerFactory {
             return t;
         });
         server.setExecutor(pool);
-        server.createContext(STATE_PATH, ex -> serve(ex, () -> state(ex, handler)));
-        server.createContext(RENEW_PATH, ex -> serve(ex, () -> renew(ex, handler)));
+        server.createContext(STATE_PATH, ex -> serve(ex, "POST", () -> state(ex, handler)));
+        server.createContext(RENEW_PATH, ex -> serve(ex, "POST", () -> renew(ex, handler)));
+        server.createContext(SERVICES_PATH, ex -> serve(ex, "GET", () -> services(ex, handler)));
         server.start();
         Endpoint at = new Endpoint(bindTo.host(), server.getAddress().getPort());
         LOG.info("state service listening on {}", at);
@@ -86,10 +91,18 @@ public final class HttpStateServers implements StateServerFactory {
         void run() throws IOException;
     }
 
-    private static void serve(HttpExchange ex, Work work) {
+    private static void serve(HttpExchange ex, String method, Work work) {
+        // The exchange is closed only after the catch blocks answered: a try-with-resources on it
+        // would close it before them, and every refusal would reach the caller as a dropped connection.
         try (ex) {
-            if (!"POST".equals(ex.getRequestMethod())) {
-                respond(ex, 405, Json.write(new Refusal("method-not-allowed", "use POST")), Map.of());
+            answer(ex, method, work);
+        }
+    }
+
+    private static void answer(HttpExchange ex, String method, Work work) {
+        try {
+            if (!method.equals(ex.getRequestMethod())) {
+                respond(ex, 405, Json.write(new Refusal("method-not-allowed", "use " + method)), Map.of());
                 return;
             }
             work.run();
@@ -138,6 +151,21 @@ public final class HttpStateServers implements StateServerFactory {
             throw new BadRequest("publicKey must be 32 bytes, got " + key.length);
         }
         respond(ex, 200, Json.write(new RenewAnswer(handler.renew(caller(ex), key))), Map.of());
+    }
+
+    private static void services(HttpExchange ex, StateHandler handler) throws IOException {
+        String name = null;
+        String query = ex.getRequestURI().getRawQuery();
+        if (query != null && !query.isEmpty()) {
+            if (!query.startsWith(RegistryWire.NAME + "=") || query.indexOf('&') >= 0) {
+                throw new BadRequest("the only query is ?name=SERVICE");
+            }
+            name = query.substring(RegistryWire.NAME.length() + 1);
+            if (!ServiceInstance.validName(name)) {
+                throw new BadRequest("the service name must be a DNS label (lower-case letters, digits, inner hyphens)");
+            }
+        }
+        respond(ex, 200, Json.write(new RegistryWire.Answer(1, name, handler.services(caller(ex), name))), Map.of());
     }
 
     private static Ipv4Address caller(HttpExchange ex) {

@@ -96,6 +96,11 @@ public final class LivePresence {
         return List.copyOf(live.values());
     }
 
+    /** The lighthouse whose view this is. */
+    public String lighthouse() {
+        return lighthouse;
+    }
+
     /** Aggregated records written so far. */
     public synchronized long writes() {
         return writes;

@@ -29,4 +29,14 @@ public interface StateChannel {
      * @return the certificate, PEM; the caller verifies it before use
      */
     String renew(Endpoint service, Ipv4Address self, byte[] publicKey);
+
+    /**
+     * Asks a lighthouse for the live instances of {@code name} (all when null).
+     *
+     * @throws dev.meshjoin.api.MeshException when it could not be reached or does not answer lookups
+     */
+    default java.util.List<dev.meshjoin.core.registry.RegistryWire.Found> services(Endpoint service, Ipv4Address self,
+                                                                                 String name) {
+        throw new dev.meshjoin.api.MeshException("this state channel carries no service lookups");
+    }
 }

@@ -32,6 +32,15 @@ public interface StateHandler {
     String renew(Ipv4Address caller, byte[] publicKey);
 
     /**
+     * The live service instances of {@code name} (all of them when null) this lighthouse knows.
+     *
+     * @throws dev.meshjoin.api.JoinRefusedException when the caller is unknown or revoked
+     */
+    default java.util.List<dev.meshjoin.core.registry.RegistryWire.Found> services(Ipv4Address caller, String name) {
+        return java.util.List.of();
+    }
+
+    /**
      * An answer: a document with its ETag, or only the ETag when the caller's copy is current.
      *
      * @param document the document, or null when not modified

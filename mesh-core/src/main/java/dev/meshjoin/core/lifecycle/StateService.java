@@ -18,6 +18,8 @@ import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.record.Versioned;
+import dev.meshjoin.core.registry.RegistryWire;
+import dev.meshjoin.core.registry.ServiceView;
 import dev.meshjoin.core.state.Beat;
 import dev.meshjoin.core.state.MemberState;
 import dev.meshjoin.core.state.NetworkState;
@@ -41,9 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class StateService implements StateHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StateService.class);
 
-    private final Lighthouse lighthouse;
+    private volatile Lighthouse lighthouse;
     private final StoreKeys keys;
     private final LivePresence presence;
+    private final ServiceView services;
     private final Map<Ipv4Address, Caller> callers = new ConcurrentHashMap<>();
     private volatile NetworkView network;
     private volatile Revocations revocations;
@@ -57,11 +60,19 @@ public final class StateService implements StateHandler {
         }
     }
 
+    /** A state service whose registry drops a silent node's instances after 37.5 s (two and a half default polls). */
     public StateService(Lighthouse lighthouse, NetworkView network, LivePresence presence) {
+        this(lighthouse, network, presence, null);
+    }
+
+    /** @param services the live service instances its members announce; null for the default */
+    public StateService(Lighthouse lighthouse, NetworkView network, LivePresence presence, ServiceView services) {
         this.lighthouse = lighthouse;
         this.keys = lighthouse.keys();
         this.network = network;
         this.presence = presence;
+        this.services = services != null ? services : new ServiceView(lighthouse.store(), keys,
+                presence.lighthouse(), lighthouse.clock(), java.time.Duration.ofMillis(37_500));
         this.revocations = Revocations.read(lighthouse.store(), keys);
     }
 
@@ -70,7 +81,10 @@ public final class StateService implements StateHandler {
         try {
             Revocations r = Revocations.read(lighthouse.store(), keys);
             if (r.version() != revocations.version()) {
-                r.all().forEach(x -> presence.forget(x.node()));
+                r.all().forEach(x -> {
+                    presence.forget(x.node());
+                    services.forget(x.node());
+                });
                 callers.values().removeIf(c -> r.of(c.node()).isPresent());
             }
             revocations = r;
@@ -80,6 +94,14 @@ public final class StateService implements StateHandler {
         } catch (RuntimeException e) {
             LOG.warn("refreshing the network state from the store failed ({}); serving the last one", e.getMessage());
         }
+    }
+
+    /**
+     * Renews with {@code next} from here on: the lighthouse's new signing CA after a rotation, so that
+     * renewals move members to it.
+     */
+    public void signWith(Lighthouse next) {
+        lighthouse = java.util.Objects.requireNonNull(next, "next");
     }
 
     /** Serves {@code now} as the network record from here on (its lighthouse watch read it already). */
@@ -99,6 +121,17 @@ public final class StateService implements StateHandler {
         return presence;
     }
 
+    /** The live service instances this lighthouse knows from its members' polls. */
+    public ServiceView services() {
+        return services;
+    }
+
+    @Override
+    public List<RegistryWire.Found> services(Ipv4Address caller, String name) {
+        identify(caller, null);
+        return services.lookup(name);
+    }
+
     /** The network-wide part of the document, as it stands. */
     public NetworkState networkState() {
         NetworkView n = network;
@@ -113,12 +146,15 @@ public final class StateService implements StateHandler {
         Caller c = identify(caller, beat.certificateFingerprint());
         if (revocations.revoked(c.node(), beat.certificateFingerprint(), null)) {
             presence.forget(c.node());
+            services.forget(c.node());
             revocations.refuseIfRevoked(c.node(), beat.certificateFingerprint(), null);
         }
         if (beat.leaving()) {
             presence.forget(c.node());
+            services.forget(c.node());
         } else {
             presence.seen(c.node(), caller, beat);
+            services.seen(c.node(), caller, beat.services(), beat.load());
         }
         StateDocument doc = new StateDocument(Versioned.SCHEMA, networkState(),
                 new MemberState(c.node(), caller.toString(), c.fingerprint(), c.notAfter(), c.renewAt()), null);

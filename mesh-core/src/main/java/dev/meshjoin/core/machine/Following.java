@@ -4,6 +4,7 @@ import dev.meshjoin.api.ca.HostCertificate;
 import dev.meshjoin.api.ca.HostKeyPair;
 import dev.meshjoin.api.net.Endpoint;
 import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.api.store.Consistency;
 import dev.meshjoin.core.address.DetectedAddress;
 import dev.meshjoin.core.lifecycle.CertificateLedger;
 import dev.meshjoin.core.lifecycle.LighthouseSources;
@@ -14,8 +15,11 @@ import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.NetworkRecord;
 import dev.meshjoin.core.record.NetworkView;
+import dev.meshjoin.core.registry.LighthouseRegistry;
+import dev.meshjoin.core.registry.ServiceView;
 import dev.meshjoin.core.state.Beat;
 import dev.meshjoin.core.state.StateDocument;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,7 +46,7 @@ final class Following {
         run.presence = presence;
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
-                .verifiers(c.caProvider::verifier).beats(presence::beat).certificate(cert)
+                .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own))).certificate(cert)
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {
@@ -57,14 +61,15 @@ final class Following {
         if (lighthouse) {
             LivePresence live = new LivePresence(c.store, c.keys, c.nodeName, c.clock, c.heartbeat,
                     c.pollInterval.multipliedBy(4));
-            StateService service = new StateService(run.lighthouse, network, live);
+            StateService service = new StateService(run.lighthouse, network, live, new ServiceView(c.store, c.keys,
+                    c.nodeName, c.clock, LighthouseRegistry.expiry(c.pollInterval)));
             CertificateLedger.record(c.store, c.keys, cert, c.clock.instant());
             run.stateService = service;
             Endpoint bind = new Endpoint(cert.address().toString(), statePort(network, c.nodeName));
             serve(run, bind, service);
             AtomicInteger round = new AtomicInteger();
             Ipv4Address self = cert.address();
-            b.interval(c.lighthouseRefresh).source(new StateFollower.Source() {
+            b.interval(refreshEvery(c)).source(new StateFollower.Source() {
                 @Override
                 public StateHandler.Answer poll(String etag, Beat beat) {
                     return service.state(self, etag, beat);
@@ -80,6 +85,7 @@ final class Following {
                 }
                 service.refresh(round.incrementAndGet() % NETWORK_EVERY == 0);
                 live.sweep();
+                service.services().sweep();
             });
         } else {
             StateFollower[] self = new StateFollower[1];
@@ -92,6 +98,18 @@ final class Following {
             return;
         }
         start(run, b.build());
+    }
+
+    /**
+     * How often a lighthouse reads revocations from the store: {@code lighthouseRefresh}, but on an
+     * eventual store no more often than a quarter of its propagation bound (15 s on Workers KV). A
+     * revocation takes up to the bound to reach a lighthouse there anyway, and each read is one of the
+     * account's requests (5,760 a day at 15 s rather than 17,280 at 5 s).
+     */
+    static Duration refreshEvery(NodeConfig c) {
+        Consistency k = c.store.consistency();
+        Duration quarter = k.propagationBound().dividedBy(4);
+        return k.isLinearizable() || quarter.compareTo(c.lighthouseRefresh) <= 0 ? c.lighthouseRefresh : quarter;
     }
 
     /**
@@ -119,7 +137,7 @@ final class Following {
     }
 
     /** The lighthouses' state services: from the last document, else from the network record. */
-    private static List<Endpoint> services(StateFollower follower, NetworkView network) {
+    static List<Endpoint> services(StateFollower follower, NetworkView network) {
         List<NetworkRecord.LighthouseEntry> lhs = follower == null ? network.record().lighthouses()
                 : follower.document().map(StateDocument::state).map(s -> s.lighthouses())
                         .orElse(network.record().lighthouses());

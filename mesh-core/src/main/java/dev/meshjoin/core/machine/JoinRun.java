@@ -84,6 +84,12 @@ public final class JoinRun {
         return Optional.ofNullable(stateService);
     }
 
+    /** Every lighthouse's state service, from the last state document, else from the network record; empty before. */
+    public java.util.List<dev.meshjoin.api.net.Endpoint> stateServices() {
+        NetworkView n = network;
+        return n == null ? java.util.List.of() : Following.services(follower, n);
+    }
+
     public Optional<String> observedSource() {
         return Optional.ofNullable(observedSource);
     }

@@ -66,6 +66,8 @@ public final class NodeConfig {
     public final StateChannel stateChannel;
     public final Duration pollInterval;
     public final Duration lighthouseRefresh;
+    /** What this node announces in the service registry. */
+    public final dev.meshjoin.core.registry.LocalServices services;
 
     /** The shortest certificate validity a node accepts. */
     public static final Duration MIN_VALIDITY = Duration.ofMinutes(1);
@@ -110,6 +112,7 @@ public final class NodeConfig {
         public StateChannel stateChannel;
         public Duration pollInterval = Duration.ofSeconds(15);
         public Duration lighthouseRefresh = Duration.ofSeconds(5);
+        public dev.meshjoin.core.registry.LocalServices services = new dev.meshjoin.core.registry.LocalServices();
         public Duration lighthouseTimeout = Duration.ofSeconds(10);
         public LighthouseWatch.Settings lighthouseWatch = LighthouseWatch.Settings.DEFAULTS;
         public LighthouseWatch.Probe lighthouseProbe = LighthouseWatch.Probe.tcp(Duration.ofSeconds(2));
@@ -166,6 +169,7 @@ public final class NodeConfig {
         this.stateChannel = d.stateChannel != null ? d.stateChannel : new HttpStateChannel();
         this.pollInterval = d.pollInterval;
         this.lighthouseRefresh = d.lighthouseRefresh;
+        this.services = Objects.requireNonNull(d.services, "services");
         this.caValidity = d.caValidity;
         this.firewall = List.copyOf(d.firewall);
         this.heartbeat = d.heartbeat;

@@ -128,6 +128,16 @@ public final class StoreKeys {
         return presences() + lighthouse;
     }
 
+    /** Prefix of the lighthouses' service records. */
+    public String serviceRecords() {
+        return root + "services/";
+    }
+
+    /** The service instances one lighthouse saw live, written when that set changes. */
+    public String services(String lighthouse) {
+        return serviceRecords() + lighthouse;
+    }
+
     /** The unexpired certificates issued to a node. */
     public String issued(String node) {
         return root + "certs/" + node;

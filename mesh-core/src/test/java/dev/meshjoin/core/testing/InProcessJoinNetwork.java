@@ -96,6 +96,11 @@ public final class InProcessJoinNetwork implements JoinTransport, SigningServerF
         return stateService(service, self).renew(self, publicKey);
     }
 
+    @Override
+    public List<dev.meshjoin.core.registry.RegistryWire.Found> services(Endpoint service, Ipv4Address self, String name) {
+        return stateService(service, self).services(self, name);
+    }
+
     /** Cuts (or restores) a node's overlay: its polls and renewals fail as if it were offline. */
     public void offline(Ipv4Address node, boolean offline) {
         if (offline) {
