@@ -224,6 +224,8 @@ class MeshctlUpIT {
         processes.add(p);
         Matcher ready = await("tok", Pattern.compile("(?m)^\\{\"time\":\"[^\"]+\",\"state\":\"READY\",[^\\n]*"
                 + "\"address\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\""), 0, 90_000);
+        // The "joined" event follows the READY line.
+        await("tok", Pattern.compile("\"event\":\"joined\""), 0, 10_000);
         // Every line of a JSON-format run is one JSON object, progress and log alike.
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (String line : output("tok").lines().toList()) {
