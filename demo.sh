@@ -130,7 +130,7 @@ if [ "$measure" -gt 0 ]; then
   colds=()
   for k in $(seq 1 "$measure"); do
     start 2 "probe-$k"
-    for _ in $(seq 1 1800); do grep -q '^READY ' "$work/probe-$k.log" 2>/dev/null && break; sleep 0.1; done
+    for _ in $(seq 1 1800); do grep -q '^joined in ' "$work/probe-$k.log" 2>/dev/null && break; sleep 0.1; done
     t=$(sed -n 's/^joined in \([0-9]*\) ms.*/\1/p' "$work/probe-$k.log")
     c=$(sed -n 's/^joined in .*(\([0-9]*\) ms since the process started).*/\1/p' "$work/probe-$k.log")
     echo "  probe-$k: join() to READY ${t:-?} ms, process start to READY ${c:-?} ms ($(grep -o 'STARTING_OVERLAY starting.*(+[0-9]* ms' "$work/probe-$k.log" | grep -o '+[0-9]* ms') to certificate)"

@@ -104,7 +104,7 @@ public final class MembersCommand implements Command {
             String at = known.runningAt(m);
             return new MemberView(MembersCommand.status(m, now, staleAfter, known), at != null, at, m.node(),
                     m.overlayAddress(), m.role().wire(), m.groups(),
-                    m.publicEndpoint(), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
+                    known.publicEndpoint(m), ep == null ? null : new EntryPointView(ep.publicAddress(), ep.port(), ep.services()),
                     m.certificateFingerprint(), m.certificateNotAfter(), known.lastSeen(m));
         }
     }
@@ -133,6 +133,12 @@ public final class MembersCommand implements Command {
             PresenceView.Sighting s = seen.get(m.node());
             return s != null && s.seen().lastSeen().isAfter(m.lastSeen()) ? s.seen().lastSeen() : m.lastSeen();
         }
+
+        /** A member's record does not carry its public endpoint (it writes nothing after its join); its polls do. */
+        String publicEndpoint(MemberRecord m) {
+            PresenceView.Sighting s = seen.get(m.node());
+            return m.publicEndpoint() != null || s == null ? m.publicEndpoint() : s.seen().publicEndpoint();
+        }
     }
 
     static String status(MemberRecord m, Instant now, Duration staleAfter, Known known) {
@@ -151,7 +157,7 @@ public final class MembersCommand implements Command {
             EntryPointRecord ep = entries.get(m.node());
             out.printf(format, status(m, now, staleAfter, known), known.runningAt(m) != null ? "yes" : "no", m.node(),
                     m.overlayAddress(), m.role(),
-                    m.publicEndpoint() == null ? "-" : m.publicEndpoint(),
+                    known.publicEndpoint(m) == null ? "-" : known.publicEndpoint(m),
                     ep == null ? "-" : ep.publicAddress() + ":" + ep.port() + " " + String.join(",", ep.services()),
                     iso.format(m.certificateNotAfter().truncatedTo(ChronoUnit.SECONDS)),
                     ago(Duration.between(known.lastSeen(m), now)));

@@ -18,6 +18,14 @@ public interface JoinCredentials {
     byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce);
 
     /**
+     * The joiner has found the network it is about to join: a credential may start slow work now,
+     * in the background (a key derivation from a secret), so that {@link #proofFor} waits for less
+     * of it. The default does nothing.
+     */
+    default void deriveAhead(JoinNetwork network) {
+    }
+
+    /**
      * A lighthouse refused this node's proof as a bad credential. A credential that made the proof
      * from something it had kept (a derivation cached on disk, say) drops it and returns true: the
      * joiner then asks once more with a proof made afresh. The default keeps nothing and returns false.

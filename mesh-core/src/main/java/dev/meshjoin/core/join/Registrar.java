@@ -159,8 +159,11 @@ public final class Registrar implements JoinHandler {
     private void recordMember(String node, HostCertificate cert, List<String> groups) {
         MemberRecord rec = new MemberRecord(Versioned.SCHEMA, node, cert.address().toString(), groups, Role.MEMBER, null,
                 cert.fingerprint(), cert.notAfter(), clock.instant(), cert.issuer());
+        // A plain member never writes this record itself (members write nothing after the join), and
+        // renewals take the node's groups from it: without it the join has not happened.
         if (!Members.upsert(store, keys, rec)) {
-            LOG.warn("member record of {} kept changing; the node will write it when it registers", node);
+            throw new dev.meshjoin.api.store.StoreException(store.name(), "admit " + keys.member(node),
+                    "the member record kept changing; the join is not complete, ask again", true);
         }
     }
 }

@@ -63,8 +63,13 @@ public final class Revoker {
                 + keys.networkName() + " does not exist in " + store.name() + "; check --store and --network"));
         new CaVault(store, keys, caProvider, caKeyCodec).open(network);
         if (network.isLighthouse(node)) {
-            throw new MeshException(node + " is a lighthouse of " + network.name() + "; revoking a lighthouse is not"
-                    + " supported yet: stop it and remove it from the network record first");
+            // A lighthouse opens the sealed CA key with the CA passphrase: it could sign itself a new
+            // certificate under another name, so blocking its certificates would promise what it cannot keep.
+            throw new MeshException(node + " is a lighthouse of " + network.name() + " and was not revoked: a lighthouse"
+                    + " knows the CA passphrase and can open the CA key, so a revocation would not shut it out. Stop it"
+                    + " for good (the other lighthouses mark it down after the lighthouse grace time, and a node that"
+                    + " may serve promotes itself); if its host may be compromised, so is the CA passphrase: found a new"
+                    + " network under a new one");
         }
         Instant now = clock.instant();
         TreeSet<String> keyIds = new TreeSet<>();

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class StateService implements StateHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StateService.class);
 
-    private final Lighthouse lighthouse;
+    private volatile Lighthouse lighthouse;
     private final StoreKeys keys;
     private final LivePresence presence;
     private final ServiceView services;
@@ -94,6 +94,14 @@ public final class StateService implements StateHandler {
         } catch (RuntimeException e) {
             LOG.warn("refreshing the network state from the store failed ({}); serving the last one", e.getMessage());
         }
+    }
+
+    /**
+     * Renews with {@code next} from here on: the lighthouse's new signing CA after a rotation, so that
+     * renewals move members to it.
+     */
+    public void signWith(Lighthouse next) {
+        lighthouse = java.util.Objects.requireNonNull(next, "next");
     }
 
     /** Serves {@code now} as the network record from here on (its lighthouse watch read it already). */

@@ -37,12 +37,18 @@ final class Discover implements Step {
     @Override
     public Step run() throws InterruptedException {
         run.config.local.prepare();
+        Optional<NetworkView> first = NetworkRecords.read(run.config.store, run.config.keys);
+        if (first.isPresent() && run.config.local.identity().isEmpty()) {
+            // A new node joins: its credential's slow derivation runs while the overlay is checked.
+            run.config.credentials.deriveAhead(first.get().joinNetwork());
+        }
         // Before anything is written: an overlay that cannot run here, or a public endpoint that
         // cannot be bound here, would otherwise be found only after a record or a lease exists. Given
         // the overlay's directory, the driver first stops a daemon left by a killed run of this node.
         run.config.overlay.preflight(run.config.publicEndpoint, StartOverlay.overlayDirectory(run.config));
         while (true) {
-            Optional<NetworkView> network = NetworkRecords.read(run.config.store, run.config.keys);
+            Optional<NetworkView> network = first != null ? first : NetworkRecords.read(run.config.store, run.config.keys);
+            first = null;
             if (network.isEmpty()) {
                 return new Elect(run);
             }

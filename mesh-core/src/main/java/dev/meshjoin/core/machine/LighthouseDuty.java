@@ -60,19 +60,23 @@ public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable
     public void networkChanged(NetworkView before, NetworkView now) {
         JoinRun r = run.get();
         r.network = now;
+        StateService service = r.stateService;
+        if (service != null) {
+            // Members learn of the change (a lighthouse, a CA bundle) at their next poll, not at the
+            // service's next record read; before a new CA signs, so a renewed member already trusts it.
+            service.adopt(now);
+        }
         Lighthouse serving = r.lighthouse;
         if (serving != null && !serving.ca().caCertificate().fingerprint().equals(now.caFingerprint())) {
             signWithNewCa(r, serving, now);
         }
-        StateService service = r.stateService;
-        if (service != null) {
-            // Members learn of the change with their next poll, not only at the service's next record read.
-            service.adopt(now);
-        }
         OverlayRefresh.apply(r, now);
     }
 
-    /** Serves joins with the network's new signing CA; this lighthouse's certificate stays (both CAs are trusted). */
+    /**
+     * Serves joins and renewals with the network's new signing CA; this lighthouse's certificate
+     * stays (both CAs are trusted) until it renews, which moves it to the new CA too.
+     */
     private void signWithNewCa(JoinRun r, Lighthouse serving, NetworkView now) {
         CertificateAuthority ca = r.vault().open(now);
         Lighthouse next = r.newLighthouse(ca, now.cidr(), true);
@@ -80,8 +84,13 @@ public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable
             serving.close();
             r.lighthouse = next;
             next.serve(config.signingEndpoint(), r.certificate);
+            StateService service = r.stateService;
+            if (service != null) {
+                service.signWith(next);
+            }
         }
-        LOG.info("{}: the network's signing CA is now {}; signing with it", config.nodeName, now.caFingerprint());
+        LOG.info("{}: the network's signing CA is now {}; signing joins and renewals with it", config.nodeName,
+                now.caFingerprint());
     }
 
     @Override

@@ -10,8 +10,9 @@ import dev.meshjoin.core.record.Role;
 import dev.meshjoin.core.record.Versioned;
 
 /**
- * REGISTERING: writes this node's member record (the last store write of a member's join) and
- * starts following the network state, whose first poll tells a lighthouse the node is present.
+ * REGISTERING: a lighthouse writes its member record with its role and endpoint; a member writes
+ * nothing, since the lighthouse that admitted it wrote its record. Then the node starts following the network state, whose first poll tells a
+ * lighthouse the node is present.
  */
 final class Register implements Step {
     private final JoinRun run;
@@ -33,7 +34,8 @@ final class Register implements Step {
 
     @Override
     public String detail() {
-        return "writing " + run.config.keys.member(run.config.nodeName);
+        return lighthouse ? "writing " + run.config.keys.member(run.config.nodeName)
+                : "starting to follow the network state";
     }
 
     @Override
@@ -42,6 +44,14 @@ final class Register implements Step {
         MemberRecord rec = new MemberRecord(Versioned.SCHEMA, c.nodeName, cert.address().toString(), cert.groups(),
                 lighthouse ? Role.LIGHTHOUSE : Role.MEMBER, c.publicEndpoint == null ? null : c.publicEndpoint.toString(),
                 cert.fingerprint(), cert.notAfter(), c.clock.instant(), cert.issuer());
+        if (!lighthouse) {
+            // The lighthouse that admitted this node wrote its record (name, address, groups,
+            // certificate, role); a public endpoint reaches the lighthouses with every poll and is
+            // kept in their presence records. So a member needs no write access to the store after
+            // its join, and on Workers KV this saves a write and the wait for the key's next write slot.
+            Following.start(run, hostKeys, cert, false);
+            return new Ready(cert);
+        }
         if (!c.store.consistency().isLinearizable()) {
             // The lighthouse wrote this key when it admitted us, moments ago: an eventual store such
             // as KV takes one write per second per key, so wait for the key's next write slot rather

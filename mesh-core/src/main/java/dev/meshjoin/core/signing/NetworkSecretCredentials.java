@@ -14,14 +14,18 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import dev.meshjoin.api.MeshException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A joiner's credential from the network secret: an HMAC, under the secret's verifier, of the
  * network, node name, public key and nonce. The secret itself is never sent. The verifier is
- * derived once per network salt (PBKDF2 is deliberately slow) and kept in memory.
+ * derived once per network salt (PBKDF2 is deliberately slow) and kept in memory; {@link #deriveAhead}
+ * starts it in the background as soon as the joiner has read the network record.
  *
  * <p>Given a state directory, it also keeps the verifier there ({@value #FILE}, owner-only), so
  * that a restarted process joins without the PBKDF2 on its path. The file admits joins as the
@@ -43,7 +47,7 @@ public final class NetworkSecretCredentials implements JoinCredential {
 
     private final char[] secret;
     private final Path stateDirectory;
-    private final Map<String, byte[]> verifiers = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<byte[]>> verifiers = new ConcurrentHashMap<>();
     /** Salts whose verifier came from the file, not from the secret in this process. */
     private final Set<String> fromFile = ConcurrentHashMap.newKeySet();
 
@@ -61,11 +65,34 @@ public final class NetworkSecretCredentials implements JoinCredential {
         this.stateDirectory = stateDirectory;
     }
 
+    /** Starts deriving the network's verifier on a background thread, unless it is known or kept. */
+    @Override
+    public void deriveAhead(JoinNetwork network) {
+        String salt = Base64.getEncoder().encodeToString(network.salt());
+        verifiers.computeIfAbsent(salt, s -> kept(s).map(CompletableFuture::completedFuture).orElseGet(() ->
+                CompletableFuture.supplyAsync(() -> keep(s, NetworkSecret.verifier(secret, network.salt())), r -> {
+                    Thread t = new Thread(r, "meshjoin-secret-kdf");
+                    t.setDaemon(true);
+                    t.start();
+                })));
+    }
+
     @Override
     public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
         String salt = Base64.getEncoder().encodeToString(network.salt());
-        byte[] v = verifiers.computeIfAbsent(salt, s -> kept(s).orElseGet(() -> keep(s,
-                NetworkSecret.verifier(secret, network.salt()))));
+        CompletableFuture<byte[]> f = verifiers.computeIfAbsent(salt, s -> CompletableFuture.completedFuture(
+                kept(s).orElseGet(() -> keep(s, NetworkSecret.verifier(secret, network.salt())))));
+        byte[] v;
+        try {
+            v = f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MeshException("interrupted while deriving the network secret's verifier", e);
+        } catch (ExecutionException e) {
+            verifiers.remove(salt, f);
+            throw e.getCause() instanceof RuntimeException r ? r : new MeshException("deriving the network secret's"
+                    + " verifier failed: " + e.getCause(), e.getCause());
+        }
         return Credential.secretProof(NetworkSecret.proof(v, network.name(), node, publicKey, nonce));
     }
 

@@ -1,5 +1,6 @@
 package dev.meshjoin.core.state;
 
+import dev.meshjoin.api.ca.CertificateAuthority;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -23,9 +24,17 @@ public record MemberState(String node, String overlayAddress, String certificate
         Objects.requireNonNull(renewAt, "renewAt");
     }
 
-    /** Two thirds into a certificate's lifetime: when its holder renews it. */
+    /**
+     * Two thirds into a certificate's lifetime, when its holder renews it. The lifetime counts from
+     * when the certificate was issued: the signing service backdates {@code notBefore} by
+     * {@link CertificateAuthority#BACKDATE} (for clocks that are behind), and counting those minutes
+     * too would renew a two-minute certificate after 40 s and a one-minute one at once.
+     */
     public static Instant renewAt(Instant notBefore, Instant notAfter) {
+        long backdate = CertificateAuthority.BACKDATE.toMillis();
         long lifetime = notAfter.toEpochMilli() - notBefore.toEpochMilli();
-        return notBefore.plusMillis(lifetime * 2 / 3);
+        Instant issued = lifetime > backdate ? notBefore.plusMillis(backdate) : notBefore;
+        long fromIssue = notAfter.toEpochMilli() - issued.toEpochMilli();
+        return issued.plusMillis(fromIssue * 2 / 3);
     }
 }

@@ -171,6 +171,21 @@ class LifecycleTest {
     }
 
     @Test
+    void aLighthouseIsNotRevokedAndTheRefusalSaysWhyAndWhatToDo() {
+        MeshNode lh = founder();
+        MeshNode w = member("worker");
+        assertThatThrownBy(() -> Revoker.builder(store, "test").certificateAuthorities(ca).caKeyCodec(salt -> codec)
+                .clock(clock).build().revoke("lh"))
+                .isInstanceOf(MeshException.class)
+                .hasMessageContaining("lh is a lighthouse of test and was not revoked")
+                .hasMessageContaining("CA passphrase").hasMessageContaining("Stop it for good");
+        assertThat(Revoker.list(store, "test")).as("nothing recorded").isEmpty();
+        tick(lh);
+        tick(w);
+        assertThat(mesh.overlay("worker").current().orElseThrow().blocklist()).isEmpty();
+    }
+
+    @Test
     void aMemberOfflinePastItsExpiryJoinsAgainWithItsCredentialAndKeepsItsAddress() {
         founder();
         MeshNode w = member("worker");

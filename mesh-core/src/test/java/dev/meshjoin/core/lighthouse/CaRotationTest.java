@@ -120,6 +120,41 @@ class CaRotationTest {
     }
 
     @Test
+    void renewalsMoveEveryNodeToTheNewCaWithoutARestartThroughTheStateDocument() {
+        MeshNode founder = ready("founder", b -> { });
+        MeshNode member = ready("member-a", b -> b.publicEndpoint(null));
+        String old = record().caFingerprint();
+        CaRotation.Rotated r = rotation.rotate(Duration.ofDays(365));
+        founder.lighthouseWatch().orElseThrow().round();
+
+        // The member, which never reads the store, trusts both CAs after one poll; its certificate stays.
+        member.follower().orElseThrow().tick();
+        InMemoryOverlayDriver overlay = mesh.overlay("member-a");
+        assertThat(overlay.current().orElseThrow().caBundlePem()).isEqualTo(record().caBundle());
+        assertThat(member.certificate().orElseThrow().issuer()).isEqualTo(old);
+
+        // Two thirds into their 30-day certificates both renew, under the new CA.
+        clock.advance(Duration.ofDays(20).plusMinutes(1));
+        founder.follower().orElseThrow().tick();
+        member.follower().orElseThrow().tick();
+        HostCertificate renewed = member.follower().orElseThrow().certificate();
+        assertThat(renewed.issuer()).isEqualTo(r.current());
+        assertThat(founder.follower().orElseThrow().certificate().issuer()).isEqualTo(r.current());
+        assertThat(overlay.current().orElseThrow().certificatePem()).isEqualTo(renewed.pem());
+        assertThat(member("member-a").issuer()).isEqualTo(r.current());
+        assertThat(overlay.startedConfigs()).as("reloaded, never restarted").hasSize(1);
+        assertThat(mesh.overlay("founder").startedConfigs()).hasSize(1);
+
+        // Nobody needs the old CA any more: retired, and the member's overlay drops it at its next poll.
+        rotation.retire(old);
+        founder.lighthouseWatch().orElseThrow().round();
+        member.follower().orElseThrow().tick();
+        assertThat(trusted()).containsExactly(r.current());
+        assertThat(overlay.current().orElseThrow().caBundlePem()).isEqualTo(record().caBundle());
+        assertThat(mesh.overlay("founder").current().orElseThrow().caBundlePem()).isEqualTo(record().caBundle());
+    }
+
+    @Test
     void theSigningCaCannotBeRetiredNorAnUnknownOne() {
         ready("founder", b -> { });
         String current = record().caFingerprint();

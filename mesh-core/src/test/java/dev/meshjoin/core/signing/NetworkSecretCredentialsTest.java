@@ -50,6 +50,20 @@ class NetworkSecretCredentialsTest {
     }
 
     @Test
+    void aPreparedVerifierGivesTheSameProofAndIsKept() throws Exception {
+        JoinNetwork n = network((byte) 5);
+        byte[] expected = proof(new NetworkSecretCredentials(SECRET), n);
+        NetworkSecretCredentials c = new NetworkSecretCredentials(SECRET, dir);
+        c.deriveAhead(n);
+        c.deriveAhead(n);
+        assertThat(proof(c, n)).isEqualTo(expected);
+        assertThat(proof(new NetworkSecretCredentials(SECRET, dir), n)).isEqualTo(expected);
+        NetworkSecretCredentials fromFile = new NetworkSecretCredentials(SECRET, dir);
+        fromFile.deriveAhead(n);
+        assertThat(fromFile.refused(n)).as("prepared from the kept file, no derivation").isTrue();
+    }
+
+    @Test
     void aChangedSecretIsRefusedOnceThenDerivedAfreshAndKept() throws Exception {
         JoinNetwork n = network((byte) 2);
         proof(new NetworkSecretCredentials(SECRET, dir), n);

@@ -16,8 +16,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** A credential that kept a stale derivation gets one more try with a fresh proof; a plain bad one does not. */
-class FreshProofAfterRefusalTest {
+/**
+ * The join's calls to its credential beyond proofFor: deriveAhead() once a new node has read the
+ * network record, before its first proof; one more try with a fresh proof after a refusal when the
+ * credential dropped a kept derivation, and none when it kept nothing.
+ */
+class CredentialHooksTest {
     private static final String SECRET = "harness-network-secret";
 
     /** Proves with a wrong key until refused(), as a verifier kept from an older secret would. */
@@ -52,6 +56,36 @@ class FreshProofAfterRefusalTest {
             assertThat(mesh.node("founder").join().state()).isEqualTo(NodeState.READY);
             MeshNode w = mesh.node("w", b -> b.publicEndpoint(null).credentials(credentials));
             return w.join();
+        }
+    }
+
+    @Test
+    void aNewNodePreparesItsCredentialBeforeItsFirstProofAndARestartedOneDoesNot() {
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JoinCredentials right = new SharedSecretAdmission(SECRET, List.of("workers"));
+        JoinCredentials recording = new JoinCredentials() {
+            @Override
+            public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
+                calls.add("proof");
+                return right.proofFor(network, node, publicKey, nonce);
+            }
+
+            @Override
+            public void deriveAhead(JoinNetwork network) {
+                calls.add("derive " + network.name());
+            }
+        };
+        AesGcmTestCodec codec = AesGcmTestCodec.random();
+        try (MeshHarness mesh = MeshHarness.builder().secret(SECRET)
+                .caProvider(new TestDoubleCertificateAuthorityProvider(Clock.systemUTC())).caKeyCodec(salt -> codec).build()) {
+            assertThat(mesh.node("founder").join().state()).isEqualTo(NodeState.READY);
+            MeshNode w = mesh.node("w", b -> b.publicEndpoint(null).credentials(recording));
+            assertThat(w.join().state()).isEqualTo(NodeState.READY);
+            assertThat(calls).containsExactly("derive test", "proof");
+            w.close();
+            MeshNode again = mesh.node("w", b -> b.publicEndpoint(null).credentials(recording));
+            assertThat(again.join().state()).isEqualTo(NodeState.READY);
+            assertThat(calls).as("it resumed with its saved certificate").containsExactly("derive test", "proof");
         }
     }
 
