@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MeshctlServicesIT {
     private static final long POLL_MS = 3_000;
-    private static final Pattern LINE = Pattern.compile("(?m)^(status|id|error|body) ?(\\S*) ?(.*)$");
+    private static final Pattern LINE = Pattern.compile("(?m)^(status|id|error|body|rps|p50|p99) ?(\\S*) ?(.*)$");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
@@ -51,7 +51,7 @@ class MeshctlServicesIT {
     /** Runs the probe in node-1's namespace and returns its tallies ("status 200" → n, "id node-2" → n, "error" → n). */
     private Map<String, String> probe(String url, int count, int concurrency, String method) throws Exception {
         String name = "probe-" + (++probes);
-        Process p = lab.java(lab.host(0), name, RouterProbe.class.getName(), List.of(url, Integer.toString(count),
+        Process p = lab.java(lab.host(1), name, RouterProbe.class.getName(), List.of(url, Integer.toString(count),
                 Integer.toString(concurrency), method));
         assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("the probe ends").isTrue();
         String out = lab.output(name);
@@ -60,7 +60,7 @@ class MeshctlServicesIT {
         Matcher m = LINE.matcher(out);
         while (m.find()) {
             switch (m.group(1)) {
-                case "error" -> tally.put("error", m.group(2));
+                case "error", "rps", "p50", "p99" -> tally.put(m.group(1), m.group(2));
                 case "body" -> tally.put("body " + m.group(2), m.group(3));
                 default -> tally.put(m.group(1) + " " + m.group(2), m.group(3));
             }
@@ -84,14 +84,20 @@ class MeshctlServicesIT {
     void theRouterSpreadsGetsOverBothInstancesPrefersTheIdleOneAndSurvivesAStoppedServer() throws Exception {
         lab = MeshctlLab.create(3, tmp);
         String poll = "--poll-interval=3s";
-        lab.up(lab.host(0), "node-1", true, "--lighthouse-target", "1", poll);
+        lab.up(lab.host(1), "node-1", true, "--lighthouse-target", "1", poll);
         Ipv4Address lhAddr = lab.ready("node-1");
         Process[] echo = new Process[3];
         for (int i = 1; i <= 2; i++) {
-            NetnsHost h = lab.host(i);
+            NetnsHost h = lab.host(i + 1);
             echo[i] = lab.java(h, "echo-" + (i + 1), dev.meshjoin.testkit.net.EchoHttpServer.class.getName(),
                     List.of("node-" + (i + 1), "0.0.0.0", "8080"));
-            lab.up(h, "node-" + (i + 1), false, "--service", "echo=8080", "--router", "off", poll);
+            // node-2 also runs a router on all its addresses and announces it as "loop": a service that
+            // forwards back into the mesh, so that a request to /svc/loop/svc/loop/... really loops.
+            if (i == 1) {
+                lab.up(h, "node-2", false, "--service", "echo=8080", "--service", "loop=8481", "--router", "0.0.0.0:8481", poll);
+            } else {
+                lab.up(h, "node-3", false, "--service", "echo=8080", "--router", "off", poll);
+            }
         }
         Ipv4Address a2 = lab.ready("node-2");
         Ipv4Address a3 = lab.ready("node-3");
@@ -116,6 +122,16 @@ class MeshctlServicesIT {
         assertThat(n(spread, "id node-2")).as("%s", spread).isBetween(60, 140);
         assertThat(n(spread, "id node-3")).as("%s", spread).isBetween(60, 140);
 
+        // The bench: the same GETs through the router and straight to an instance's overlay address.
+        Map<String, String> direct = probe("http://" + a2 + ":8080/bench", 2000, 8, "GET");
+        Map<String, String> routed = probe("http://127.0.0.1:8480/svc/echo/bench", 2000, 8, "GET");
+        System.out.println("BENCH direct 2000 GETs, 8 at a time: rps " + direct.get("rps") + " p50 " + direct.get("p50")
+                + " ms p99 " + direct.get("p99") + " ms");
+        System.out.println("BENCH router 2000 GETs, 8 at a time: rps " + routed.get("rps") + " p50 " + routed.get("p50")
+                + " ms p99 " + routed.get("p99") + " ms");
+        assertThat(n(direct, "status 200")).isEqualTo(2000);
+        assertThat(n(routed, "status 200")).isEqualTo(2000);
+
         Map<String, String> slow = probe("http://" + a3 + ":8080/_delay?ms=200", 1, 1, "GET");
         assertThat(n(slow, "status 200")).as("set the delay over the overlay: %s", slow).isEqualTo(1);
         Map<String, String> loaded = probe(url, 200, 8, "GET");
@@ -126,6 +142,12 @@ class MeshctlServicesIT {
         Map<String, String> nobody = probe("http://127.0.0.1:8480/svc/billing/x", 1, 1, "GET");
         assertThat(n(nobody, "status 503")).isEqualTo(1);
         assertThat(nobody.get("body 503")).contains("'billing'");
+
+        Map<String, String> loop = probe("http://127.0.0.1:8480" + "/svc/loop".repeat(8) + "/x", 1, 1, "GET");
+        assertThat(n(loop, "status 508")).as("%s", loop).isEqualTo(1);
+        assertThat(loop.get("body 508")).contains("limit is 4");
+        Map<String, String> posts = probe("http://127.0.0.1:8480/svc/echo/p", 20, 2, "POST");
+        assertThat(n(posts, "status 200")).as("%s", posts).isEqualTo(20);
 
         // node-3's server stops: no GET fails, and within 3 polls the lookups no longer list it.
         echo[2].destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -105,6 +105,8 @@ class LighthouseRegistryTest {
         assertThat(fromA.lastSeen()).isEqualTo(clock.instant());
         assertThat(nodes(lh.registry().lookup("other"))).as("the lighthouse answers itself in-process").containsExactly("b");
         assertThat(c.registry().lookup("nobody")).isEmpty();
+        assertThat(nodes(c.serviceClient().lookup("echo"))).as("the Java client looks up the same").containsExactly("a", "b");
+        assertThat(c.serviceClient()).isSameAs(c.serviceClient());
         assertThatThrownBy(() -> c.registry().lookup("Not A Name")).hasMessageContaining("must be a DNS label");
 
         b.registry().withdraw("echo");
