@@ -205,6 +205,7 @@ class CaRotationIT {
             Matcher count = Pattern.compile("refused: (\\d+) live certificates? still needs? CA " + old).matcher(refused.err());
             assertThat(count.find()).as(refused.err()).isTrue();
             assertThat(Integer.parseInt(count.group(1))).as("nodes still on the old CA").isBetween(1, 4);
+            System.out.println("CaRotationIT: retire right after the rotation: " + refused.err().strip());
 
             // Every daemon reloads the two-CA bundle (SIGHUP); then renewals move each node to the new CA.
             awaitTrusted(2);

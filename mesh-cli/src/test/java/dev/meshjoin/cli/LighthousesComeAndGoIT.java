@@ -46,6 +46,14 @@ class LighthousesComeAndGoIT {
         }
     }
 
+    /** Asserts that host {@code from} gets an answer from {@code to} within 20 s, and prints how soon. */
+    private void reach(String what, int from, Ipv4Address to) {
+        long start = System.nanoTime();
+        boolean answered = pingWithin(lab.host(from), to, 20_000);
+        System.out.printf("LighthousesComeAndGoIT: %s answered after %d ms%n", what, (System.nanoTime() - start) / 1_000_000);
+        assertThat(answered).as(what).isTrue();
+    }
+
     private static Set<String> live(NetworkView v) {
         return v.liveLighthouses().stream().map(NetworkView.LighthouseView::name).collect(Collectors.toSet());
     }
@@ -89,9 +97,9 @@ class LighthousesComeAndGoIT {
         assertThat(lab.output("second")).contains("join admitted newcomer");
         assertThat(pingWithin(lab.host(3), b, 15_000)).as("member-a -> member-b after the founder died").isTrue();
         assertThat(pingWithin(lab.host(4), a, 15_000)).as("member-b -> member-a").isTrue();
-        assertThat(pingWithin(lab.host(5), a, 20_000)).as("newcomer -> member-a").isTrue();
-        assertThat(pingWithin(lab.host(3), n, 20_000)).as("member-a -> newcomer").isTrue();
-        assertThat(pingWithin(lab.host(4), n, 20_000)).as("member-b -> newcomer").isTrue();
+        reach("newcomer -> member-a", 5, a);
+        reach("member-a -> newcomer", 3, n);
+        reach("member-b -> newcomer", 4, n);
 
         // A third public node joins as a member; once the founder is marked down it promotes itself.
         up(6, "spare", true);

@@ -5,11 +5,12 @@ import dev.meshjoin.api.overlay.OverlayConfig;
 import dev.meshjoin.api.overlay.OverlayDriver;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -21,9 +22,10 @@ import java.util.TreeSet;
  *
  * <p>The lighthouses and the CA bundle have two sources on a node that may serve: the state
  * document its follower polls, and the network record its lighthouse watch reads. A lighthouse's
- * document can lag the record by up to a minute, so a source's network part is applied only when it
- * changed since that source last reported it: the freshest change wins, and a lagging source never
- * undoes what the other applied (it reports the same change later, which then changes nothing).
+ * document can lag the record, so a source's report is applied only where it changed since that
+ * source last reported: the freshest change wins, and a lagging source never undoes what the other
+ * applied (it reports the same change later, which then changes nothing). A lighthouse is never
+ * dropped by a report that lacks it: the record never removes one, so such a report is just old.
  */
 public final class RunningOverlay {
     /** Where a network part comes from. */
@@ -34,34 +36,16 @@ public final class RunningOverlay {
         NETWORK_RECORD
     }
 
-    private static final Comparator<Lighthouse> BY_NAME = Comparator.comparing(Lighthouse::name)
-            .thenComparing(l -> l.overlayAddress().toString());
-
     private final OverlayDriver driver;
     private final OverlayConfig base;
-    private final Map<Source, Network> reported = new HashMap<>();
+    private final Map<Source, Map<String, Lighthouse>> reportedLighthouses = new EnumMap<>(Source.class);
+    private final Map<Source, byte[]> reportedBundle = new EnumMap<>(Source.class);
+    private final TreeMap<String, Lighthouse> lighthouses = new TreeMap<>();
     private byte[] certificate;
-    private Network network;
+    private byte[] caBundle;
     private List<String> blocklist;
     private OverlayConfig running;
     private long reloads;
-
-    /** A network part: the lighthouses (sorted by name) and the trusted CA bundle. */
-    private record Network(List<Lighthouse> lighthouses, byte[] caBundle) {
-        static Network of(Collection<Lighthouse> lighthouses, byte[] caBundle) {
-            return new Network(lighthouses.stream().sorted(BY_NAME).toList(), caBundle.clone());
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Network n && lighthouses.equals(n.lighthouses) && Arrays.equals(caBundle, n.caBundle);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * lighthouses.hashCode() + Arrays.hashCode(caBundle);
-        }
-    }
 
     /** @param started the configuration {@code driver} runs with now */
     public RunningOverlay(OverlayDriver driver, OverlayConfig started) {
@@ -69,12 +53,13 @@ public final class RunningOverlay {
         this.base = Objects.requireNonNull(started, "started");
         this.running = started;
         this.certificate = started.certificatePem();
-        this.network = new Network(started.lighthouses(), started.caBundlePem());
+        this.caBundle = started.caBundlePem();
         this.blocklist = sorted(started.blocklist());
+        started.lighthouses().forEach(l -> lighthouses.put(l.name(), l));
         // Both sources start from what the overlay started with: a first report equal to it is no change.
-        Network start = Network.of(started.lighthouses(), started.caBundlePem());
         for (Source s : Source.values()) {
-            reported.put(s, start);
+            reportedLighthouses.put(s, Map.copyOf(lighthouses));
+            reportedBundle.put(s, caBundle);
         }
     }
 
@@ -109,26 +94,35 @@ public final class RunningOverlay {
     }
 
     /**
-     * The network's lighthouses and CA bundle as {@code source} sees them now. Applied only when they
-     * differ from what the same source reported last, or, for its first report, from what the overlay
-     * started with (see the class comment).
+     * The network's lighthouses and CA bundle as {@code source} sees them now. What differs from the
+     * same source's last report (or, for its first report, from what the overlay started with) is
+     * applied: a lighthouse added or moved, another CA bundle. A lighthouse missing from a report is
+     * kept, since the network record never drops one (it marks it down) and a report without it is
+     * only older than what this overlay knows.
      *
      * @return true when the overlay was reloaded
      */
-    public synchronized boolean network(Source source, Collection<Lighthouse> lighthouses, byte[] caBundle) {
-        Network next = Network.of(lighthouses, caBundle);
-        Network before = reported.put(Objects.requireNonNull(source, "source"), next);
-        if (next.equals(before)) {
-            return false;
+    public synchronized boolean network(Source source, Collection<Lighthouse> reported, byte[] bundle) {
+        Objects.requireNonNull(source, "source");
+        Map<String, Lighthouse> now = new HashMap<>();
+        reported.forEach(l -> now.put(l.name(), l));
+        Map<String, Lighthouse> before = reportedLighthouses.put(source, Map.copyOf(now));
+        now.forEach((name, l) -> {
+            if (!l.equals(before.get(name))) {
+                lighthouses.put(name, l);
+            }
+        });
+        byte[] offered = Objects.requireNonNull(bundle, "bundle").clone();
+        if (!Arrays.equals(offered, reportedBundle.put(source, offered))) {
+            caBundle = offered;
         }
-        network = next;
         return render();
     }
 
     /** The whole configuration from the current parts; reloads when it differs from the running one. */
     private boolean render() {
-        OverlayConfig next = base.toBuilder().certificatePem(certificate).caBundlePem(network.caBundle())
-                .lighthouses(network.lighthouses()).blocklist(blocklist).build();
+        OverlayConfig next = base.toBuilder().certificatePem(certificate).caBundlePem(caBundle)
+                .lighthouses(List.copyOf(lighthouses.values())).blocklist(blocklist).build();
         if (next.equals(running)) {
             return false;
         }

@@ -21,6 +21,8 @@ import dev.meshjoin.core.state.Beat;
 import dev.meshjoin.core.state.StateDocument;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,6 +49,11 @@ final class Following {
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
                 .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own), own.address())).certificate(cert)
+                .documentCheck(doc -> {
+                    c.trust.verifyStatement(StateDocument.signedContext(c.keys), doc.signedPart(), doc.signatures(),
+                            "a lighthouse");
+                    c.trust.adopt(doc.state().caBundle(), doc.state().caFingerprint());
+                })
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {
@@ -136,11 +143,20 @@ final class Following {
         return network.lighthouse(lighthouse).map(l -> l.signingEndpoint().port()).orElse(8444);
     }
 
-    /** The lighthouses' state services: from the last document, else from the network record. */
+    /**
+     * The lighthouses' state services: every lighthouse of the network record this node knows (its
+     * join, or its lighthouse watch) and of the last document, by name, the document's entry winning.
+     * A lighthouse missing from a document is kept: the record never drops one, so that document was
+     * only older (a lighthouse serves the record it read last), and following it alone could leave
+     * a member polling nobody but a lighthouse that is gone.
+     */
     static List<Endpoint> services(StateFollower follower, NetworkView network) {
-        List<NetworkRecord.LighthouseEntry> lhs = follower == null ? network.record().lighthouses()
-                : follower.document().map(StateDocument::state).map(s -> s.lighthouses())
-                        .orElse(network.record().lighthouses());
-        return lhs.stream().map(l -> new Endpoint(l.overlayAddress(), Endpoint.parse(l.signingEndpoint()).port())).toList();
+        Map<String, NetworkRecord.LighthouseEntry> byName = new TreeMap<>();
+        network.record().lighthouses().forEach(l -> byName.put(l.name(), l));
+        if (follower != null) {
+            follower.document().ifPresent(d -> d.state().lighthouses().forEach(l -> byName.put(l.name(), l)));
+        }
+        return byName.values().stream()
+                .map(l -> new Endpoint(l.overlayAddress(), Endpoint.parse(l.signingEndpoint()).port())).toList();
     }
 }

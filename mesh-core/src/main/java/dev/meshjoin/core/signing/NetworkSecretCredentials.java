@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * MeshNode.builder().credentials(new NetworkSecretCredentials(System.getenv("MESH_SECRET").toCharArray()))
  * }</pre>
  */
-public final class NetworkSecretCredentials implements JoinCredential {
+public final class NetworkSecretCredentials implements JoinCredential, dev.meshjoin.core.trust.MacKeySource {
     /** The verifier's file in the state directory. */
     public static final String FILE = "network-secret.verifier";
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSecretCredentials.class);
@@ -79,9 +79,24 @@ public final class NetworkSecretCredentials implements JoinCredential {
 
     @Override
     public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
-        String salt = Base64.getEncoder().encodeToString(network.salt());
+        byte[] v = verifier(network.salt());
+        return Credential.secretProof(NetworkSecret.proof(v, network.name(), node, publicKey, nonce));
+    }
+
+    /**
+     * The record MAC key: HKDF-SHA256 of the secret's verifier (PBKDF2, so a store reader guessing
+     * the secret from a MAC pays for every guess) with the network's salt and its own label, so it
+     * is independent of the join proofs made under the same verifier.
+     */
+    @Override
+    public Optional<byte[]> recordMacKey(byte[] networkSalt) {
+        return Optional.of(NetworkSecret.recordMacKey(verifier(networkSalt), networkSalt));
+    }
+
+    private byte[] verifier(byte[] networkSalt) {
+        String salt = Base64.getEncoder().encodeToString(networkSalt);
         CompletableFuture<byte[]> f = verifiers.computeIfAbsent(salt, s -> CompletableFuture.completedFuture(
-                kept(s).orElseGet(() -> keep(s, NetworkSecret.verifier(secret, network.salt())))));
+                kept(s).orElseGet(() -> keep(s, NetworkSecret.verifier(secret, networkSalt)))));
         byte[] v;
         try {
             v = f.get();
@@ -93,7 +108,7 @@ public final class NetworkSecretCredentials implements JoinCredential {
             throw e.getCause() instanceof RuntimeException r ? r : new MeshException("deriving the network secret's"
                     + " verifier failed: " + e.getCause(), e.getCause());
         }
-        return Credential.secretProof(NetworkSecret.proof(v, network.name(), node, publicKey, nonce));
+        return v;
     }
 
     /** Drops a verifier read from the file (the secret may have changed): true when there was one. */

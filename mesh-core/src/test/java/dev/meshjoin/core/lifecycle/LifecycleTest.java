@@ -217,4 +217,24 @@ class LifecycleTest {
         assertThat(mesh.overlay("worker").startedConfigs()).hasSize(1);
         assertThat(StoreKeys.of("test").revocations()).isEqualTo("mesh/test/revocations");
     }
+
+    @Test
+    void aMemberNeverDropsALighthouseBecauseAnotherLighthouseServesAnOlderRecord() {
+        MeshNode lh = founder();
+        MeshNode second = mesh.node("lh-2", b -> b.lighthouse(true));
+        assertThat(second.join().state()).isEqualTo(NodeState.READY);
+        // The founder's state service still serves the record it read before lh-2 came (it reads the
+        // record every 12th refresh); a member joining now reads the record with both.
+        MeshNode w = member("worker");
+        assertThat(mesh.overlay("worker").current().orElseThrow().lighthouses()).hasSize(2);
+        for (int i = 0; i < 16; i++) {
+            // Each poll goes to one of the two, in random order: the founder's older document among them.
+            tick(w);
+            assertThat(mesh.overlay("worker").current().orElseThrow().lighthouses())
+                    .extracting(dev.meshjoin.api.overlay.Lighthouse::name).as("after poll " + i)
+                    .containsExactly("lh", "lh-2");
+        }
+        assertThat(w.follower().orElseThrow().document().orElseThrow().state().lighthouses()).isNotEmpty();
+        assertThat(mesh.overlay("worker").startedConfigs()).hasSize(1);
+    }
 }

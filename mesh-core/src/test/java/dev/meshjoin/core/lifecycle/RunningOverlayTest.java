@@ -114,6 +114,22 @@ class RunningOverlayTest {
     }
 
     @Test
+    void aReportWithoutALighthouseNeverDropsItButAMovedOneIsTaken() {
+        InMemoryOverlayDriver driver = new InMemoryOverlayDriver();
+        RunningOverlay overlay = running(driver);
+        assertThat(overlay.network(Source.STATE_DOCUMENT, lighthouses(1, 2), CA_1)).isTrue();
+        // The other lighthouse's document, read before the second lighthouse came: nothing to drop.
+        assertThat(overlay.network(Source.STATE_DOCUMENT, lighthouses(1), CA_1)).isFalse();
+        assertThat(overlay.network(Source.NETWORK_RECORD, lighthouses(1), CA_1)).isFalse();
+        assertThat(overlay.config().lighthouses()).isEqualTo(lighthouses(1, 2));
+        // The first lighthouse restarted at another endpoint.
+        Lighthouse moved = new Lighthouse(lighthouse(1).name(), lighthouse(1).overlayAddress(),
+                List.of(Endpoint.parse("198.51.100.1:4242")));
+        assertThat(overlay.network(Source.STATE_DOCUMENT, List.of(moved), CA_1)).isTrue();
+        assertThat(overlay.config().lighthouses()).containsExactly(moved, lighthouse(2));
+    }
+
+    @Test
     void noRenderedChangeTouchesWhatWouldRestartTheDaemon() {
         InMemoryOverlayDriver driver = new InMemoryOverlayDriver();
         RunningOverlay overlay = running(driver);
