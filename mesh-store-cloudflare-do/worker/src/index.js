@@ -9,6 +9,9 @@
 //   {BASE}/v1/{object}/delete           {key, expectedVersion, writeId}
 //   {BASE}/v1/{object}/list             {prefix, after?, limit?}
 //   GET {BASE}/v1/health                (no token; says only that this is the store)
+// Two bearer tokens: MESH_STORE_TOKEN may do everything (lighthouses, operators); the optional
+// MESH_STORE_READ_TOKEN may only get and list (members, which write nothing after their join):
+// a write with it is refused with 403 read_only before the Durable Object is asked.
 // {BASE} is any path the Worker is routed under (empty on workers.dev). {object} names the
 // Durable Object: the Java adapter sends the keys mesh/<network>/... to the object <network>, so
 // each network has its own object, its own SQLite database and its own serialised queue.
@@ -21,6 +24,7 @@ export { MeshStore };
 const OBJECT_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 const WRITE_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const OPERATIONS = new Set(["get", "put-if-absent", "compare-and-set", "delete", "list"]);
+const READS = new Set(["get", "list"]);
 const MIN_TOKEN_CHARS = 16;
 
 export default {
@@ -60,9 +64,13 @@ async function handle(request, env) {
   if (request.method !== "POST") {
     return error(405, "method_not_allowed", "use POST");
   }
-  const refused = await authenticate(request, env);
-  if (refused) {
-    return refused;
+  const access = await authenticate(request, env);
+  if (access.refused) {
+    return access.refused;
+  }
+  if (access.readOnly && !READS.has(rest[1])) {
+    return error(403, "read_only", "this token may only read (get, list): it is MESH_STORE_READ_TOKEN, a member's"
+      + " token; writes need MESH_STORE_TOKEN, which lighthouses and operators hold");
   }
   const object = decodeURIComponent(rest[0]);
   if (!OBJECT_NAME.test(object)) {
@@ -101,26 +109,35 @@ async function handle(request, env) {
   return error(404, "not_found", "unknown operation");
 }
 
-// Compares the bearer token with the secret in constant time: both are hashed first, so neither
-// their contents nor their lengths show in the time taken.
+// Compares the bearer token with the secrets in constant time: all are hashed first, so neither
+// their contents nor their lengths show in the time taken, and both are always compared.
 async function authenticate(request, env) {
   const secret = env.MESH_STORE_TOKEN;
   if (typeof secret !== "string" || secret.length < MIN_TOKEN_CHARS) {
-    return error(503, "not_configured", `the Worker has no MESH_STORE_TOKEN secret of at least ${MIN_TOKEN_CHARS} characters;`
-      + " set one with: npx wrangler secret put MESH_STORE_TOKEN");
+    return { refused: error(503, "not_configured", `the Worker has no MESH_STORE_TOKEN secret of at least ${MIN_TOKEN_CHARS}`
+      + " characters; set one with: npx wrangler secret put MESH_STORE_TOKEN") };
+  }
+  const readSecret = env.MESH_STORE_READ_TOKEN;
+  if (readSecret !== undefined && (typeof readSecret !== "string" || readSecret.length < MIN_TOKEN_CHARS
+      || readSecret === secret)) {
+    return { refused: error(503, "not_configured", `MESH_STORE_READ_TOKEN must be at least ${MIN_TOKEN_CHARS}`
+      + " characters and differ from MESH_STORE_TOKEN; set it with: npx wrangler secret put MESH_STORE_READ_TOKEN") };
   }
   const header = request.headers.get("Authorization") || "";
   const presented = header.startsWith("Bearer ") ? header.slice(7) : "";
   const enc = new TextEncoder();
-  const [a, b] = await Promise.all([
+  const [p, a, r] = await Promise.all([
     crypto.subtle.digest("SHA-256", enc.encode(presented)),
     crypto.subtle.digest("SHA-256", enc.encode(secret)),
+    crypto.subtle.digest("SHA-256", enc.encode(readSecret === undefined ? "" : readSecret)),
   ]);
-  if (presented.length === 0 || !crypto.subtle.timingSafeEqual(a, b)) {
-    return error(401, "unauthorized", "missing or wrong bearer token: send Authorization: Bearer <token>, the value"
-      + " given to wrangler secret put MESH_STORE_TOKEN");
+  const full = crypto.subtle.timingSafeEqual(p, a);
+  const read = readSecret !== undefined && crypto.subtle.timingSafeEqual(p, r);
+  if (presented.length === 0 || (!full && !read)) {
+    return { refused: error(401, "unauthorized", "missing or wrong bearer token: send Authorization: Bearer <token>,"
+      + " the value given to wrangler secret put MESH_STORE_TOKEN (or MESH_STORE_READ_TOKEN to read only)") };
   }
-  return null;
+  return { refused: null, readOnly: !full };
 }
 
 async function readBody(request) {

@@ -20,9 +20,12 @@ open module dev.meshjoin.core {
     exports dev.meshjoin.core.lighthouse;
     exports dev.meshjoin.core.presence;
     exports dev.meshjoin.core.registry;
+    exports dev.meshjoin.core.router;
     exports dev.meshjoin.core.secret;
     exports dev.meshjoin.core.signing;
     exports dev.meshjoin.core.store;
+    // meshctl wraps its store in the checked view and gives it the CA it opened.
+    exports dev.meshjoin.core.trust;
     // The umbrella takes the state directory's lock; nobody else needs the state's internals.
     exports dev.meshjoin.core.state to dev.meshjoin;
 

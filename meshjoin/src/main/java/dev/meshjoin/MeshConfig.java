@@ -43,11 +43,13 @@ import java.util.Optional;
  * @param networkSecret the secret every member knows
  * @param caPassphrase seals the CA key; on nodes that may found or serve
  * @param enrollmentToken a one-node credential instead of the network secret
+ * @param caFingerprints the network CA this node trusts, pinned from outside the store (empty: the
+ *     enrollment token's, the state directory's, or the one the network secret's MAC vouches for)
  */
 public record MeshConfig(String nodeName, String store, String network, Path stateDirectory, Endpoint publicEndpoint,
                          int signingPort, Ipv4Cidr cidr, List<String> groups, Path nebulaBinary, Duration overlayTimeout,
                          Duration joinTimeout, Duration certificateValidity, SecretValue networkSecret, SecretValue caPassphrase,
-                         SecretValue enrollmentToken) {
+                         SecretValue enrollmentToken, List<String> caFingerprints) {
 
     /** The network secret's variable. */
     public static final String SECRET = "MESH_SECRET";
@@ -73,6 +75,8 @@ public record MeshConfig(String nodeName, String store, String network, Path sta
         OVERLAY_TIMEOUT("overlay-timeout", "MESH_OVERLAY_TIMEOUT", "30s",
                 "how long to wait for a peer to answer over the overlay"),
         JOIN_TIMEOUT("join-timeout", "MESH_JOIN_TIMEOUT", "2m", "how long the whole join may take"),
+        CA_FINGERPRINT("ca-fingerprint", "MESH_CA_FINGERPRINT", null, "the network CA's fingerprint (or several,"
+                + " comma-separated, during a CA rotation): the store must be signed by it; meshctl ca fingerprint prints it"),
         CERT_VALIDITY("cert-validity", "MESH_CERT_VALIDITY", "720h", "lifetime of the certificates a founder or"
                 + " lighthouse issues (at least 1m); nodes renew at two thirds of it");
 
@@ -116,6 +120,7 @@ public record MeshConfig(String nodeName, String store, String network, Path sta
 
     public MeshConfig {
         groups = groups == null ? List.of() : List.copyOf(groups);
+        caFingerprints = caFingerprints == null ? List.of() : List.copyOf(caFingerprints);
     }
 
     /** The configuration of this process's environment. */
@@ -170,7 +175,9 @@ public record MeshConfig(String nodeName, String store, String network, Path sta
                 v.parse(Setting.CERT_VALIDITY, MeshConfig::certificateValidity),
                 secrets.read(SECRET).or(() -> secrets.read(LEGACY_SECRET)).orElse(null),
                 secrets.read(CA_PASSPHRASE).filter(s -> !s.isEmpty()).orElse(null),
-                secrets.read(TOKEN).filter(s -> !s.isEmpty()).orElse(null));
+                secrets.read(TOKEN).filter(s -> !s.isEmpty()).orElse(null),
+                v.parse(Setting.CA_FINGERPRINT, text -> dev.meshjoin.core.trust.CaFingerprint.list(text,
+                        "the value")));
     }
 
     /** Warnings the secrets' readers noticed (a secret file others can read), for the operator. */

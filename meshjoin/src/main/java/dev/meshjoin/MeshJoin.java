@@ -56,6 +56,7 @@ public final class MeshJoin {
         BootstrapStore store;
         SecretValue networkSecret;
         SecretValue enrollmentToken;
+        java.util.List<String> caFingerprints = java.util.List.of();
         SecretValue caPassphrase;
         Path stateDirectory;
         Endpoint publicEndpoint;
@@ -151,6 +152,17 @@ public final class MeshJoin {
         /** Told of every state change. */
         public Builder listener(MeshNodeListener v) { listeners.add(Objects.requireNonNull(v)); return this; }
 
+        /**
+         * Pins the network's CA (its fingerprint, or several during a CA rotation): the node trusts no
+         * store record that CA did not sign, and a store naming another CA is refused. Default: the
+         * enrollment token's pin, else the state directory's, else the CA the network secret vouches for.
+         */
+        public Builder caFingerprint(String... v) {
+            caFingerprints = java.util.Arrays.stream(v).map(f -> dev.meshjoin.core.trust.CaFingerprint.check(f,
+                    "caFingerprint")).toList();
+            return this;
+        }
+
         /** Told of renewals and of this node's join decisions as lighthouse, for monitoring (mesh-micrometer). */
         public Builder events(dev.meshjoin.core.NodeEvents v) { events = Objects.requireNonNull(v); return this; }
 
@@ -196,6 +208,7 @@ public final class MeshJoin {
             if (config.networkSecret() != null) { networkSecret = config.networkSecret(); }
             if (config.caPassphrase() != null) { caPassphrase = config.caPassphrase(); }
             if (config.enrollmentToken() != null) { enrollmentToken = config.enrollmentToken(); }
+            if (!config.caFingerprints().isEmpty()) { caFingerprints = config.caFingerprints(); }
             return this;
         }
 

@@ -18,6 +18,8 @@ import dev.meshjoin.core.signing.HttpSigningServerFactory;
 import dev.meshjoin.core.signing.NetworkSecretCredentials;
 import dev.meshjoin.core.state.StateLock;
 import dev.meshjoin.core.store.BootstrapStores;
+import dev.meshjoin.core.trust.RecordTrust;
+import dev.meshjoin.core.trust.TrustedStore;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +68,10 @@ final class NodeWiring {
             } else {
                 store = b.storeDecorator.apply(store);
             }
-            CredentialAdmission.Builder admission = CredentialAdmission.builder(store, b.network).verifierCodec(caCodec);
+            // Admission and the signing service read tokens and revocations: through the checked view.
+            RecordTrust trust = new RecordTrust(b.network, certificates);
+            BootstrapStore checked = TrustedStore.wrap(store, trust);
+            CredentialAdmission.Builder admission = CredentialAdmission.builder(checked, b.network).verifierCodec(caCodec);
             if (b.networkSecret != null) {
                 admission.networkSecret(chars(b.networkSecret), SECRET_GROUPS);
             }
@@ -79,11 +84,18 @@ final class NodeWiring {
                     .overlay(overlay)
                     .caKeyCodec(caCodec)
                     .transport(new HttpJoinTransport(certificates))
-                    .signingServers(HttpSigningServerFactory.builder(store, b.network).events(b.events).build())
+                    .signingServers(HttpSigningServerFactory.builder(checked, b.network).events(b.events).build())
                     .events(b.events)
+                    .trust(trust)
+                    .caFingerprint(b.caFingerprints)
                     .admission(admission.build())
                     .credentials(credentials)
                     .publicEndpoint(b.publicEndpoint);
+            if (b.networkSecret != null) {
+                // Records carry a MAC under the secret's key, also on a lighthouse that joins with a token.
+                node.recordMacKeys(credentials instanceof NetworkSecretCredentials n ? n
+                        : new NetworkSecretCredentials(chars(b.networkSecret), b.stateDirectory));
+            }
             if (b.signingPort != null) {
                 node.signingPort(b.signingPort);
             }

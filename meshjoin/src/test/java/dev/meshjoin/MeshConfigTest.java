@@ -52,6 +52,21 @@ class MeshConfigTest {
     }
 
     @Test
+    void theCaPinComesFromMeshCaFingerprintAsOneOrSeveralAndABadOneIsRefusedNamingIt() {
+        String a = "5E1F".repeat(16);
+        String b = "ab12".repeat(16);
+        assertThat(MeshConfig.fromEnvironment(Map.of("MESH_CA_FINGERPRINT", a), dir).caFingerprints())
+                .containsExactly(a.toLowerCase(java.util.Locale.ROOT));
+        assertThat(MeshConfig.fromEnvironment(Map.of("MESH_CA_FINGERPRINT", a + ", " + b), dir).caFingerprints())
+                .containsExactly(a.toLowerCase(java.util.Locale.ROOT), b);
+        assertThat(MeshConfig.fromEnvironment(Map.of(), dir).caFingerprints()).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MeshConfig.fromEnvironment(
+                Map.of("MESH_CA_FINGERPRINT", "not-hex"), dir))
+                .isInstanceOf(dev.meshjoin.api.ConfigurationException.class).hasMessageContaining("ca-fingerprint")
+                .hasMessageContaining("meshctl ca fingerprint");
+    }
+
+    @Test
     void unsetSettingsTakeTheirDefaults() {
         MeshConfig c = MeshConfig.fromEnvironment(Map.of(), dir);
         assertThat(c.nodeName()).isNull();

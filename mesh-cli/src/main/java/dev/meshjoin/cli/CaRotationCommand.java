@@ -29,7 +29,8 @@ public final class CaRotationCommand {
 
     /** True when {@code meshctl ca}'s first argument names one of these subcommands. */
     public static boolean handles(List<String> args) {
-        return !args.isEmpty() && (args.get(0).equals("rotate") || args.get(0).equals("retire"));
+        return !args.isEmpty() && (args.get(0).equals("rotate") || args.get(0).equals("retire")
+                || args.get(0).equals("fingerprint"));
     }
 
     /** Runs {@code ca rotate …} or {@code ca retire …}; {@code args} start with the subcommand. */
@@ -53,7 +54,8 @@ public final class CaRotationCommand {
             }
             fingerprint = p.positional().get(0);
         } else if (!p.positional().isEmpty()) {
-            throw new CliException("usage: meshctl ca rotate --store URI --network NAME [--duration 8760h]", 2);
+            throw new CliException("usage: meshctl ca " + sub + " --store URI --network NAME"
+                    + (sub.equals("rotate") ? " [--duration 8760h]" : ""), 2);
         }
         Duration validity = sub.equals("rotate") ? GoDuration.parse("duration", p.get("duration")) : null;
         if (validity != null && (validity.isNegative() || validity.isZero())) {
@@ -66,6 +68,17 @@ public final class CaRotationCommand {
         try (BootstrapStore store = BootstrapStores.open(storeUri)) {
             CaRotation rotation = new CaRotation(store, keys, new NebulaCertificateAuthorityProvider(),
                     dev.meshjoin.core.secret.SecretCodecs.passphrase(passphrase.chars()), Clock.systemUTC());
+            if (sub.equals("fingerprint")) {
+                // Checked, not just read: the CA whose sealed key this passphrase opens must have signed the record.
+                BootstrapStore checked = dev.meshjoin.core.lighthouse.CaVault.trustedView(store, keys,
+                        new NebulaCertificateAuthorityProvider(),
+                        dev.meshjoin.core.secret.SecretCodecs.passphrase(passphrase.chars()));
+                String fp = dev.meshjoin.core.record.NetworkRecords.read(checked, keys).orElseThrow(() -> new CliException(
+                        command + ": there is no network " + keys.networkName() + " in " + storeUri, 1)).caFingerprint();
+                inv.out().println(fp);
+                inv.err().println("pin it on joiners: MESH_CA_FINGERPRINT=" + fp + " (or --ca-fingerprint " + fp + ")");
+                return 0;
+            }
             if (sub.equals("rotate")) {
                 CaRotation.Rotated r = rotation.rotate(validity);
                 inv.out().println("signing CA " + r.current() + " (valid until " + r.notAfter() + ")");

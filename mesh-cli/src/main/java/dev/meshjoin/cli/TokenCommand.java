@@ -143,7 +143,15 @@ public final class TokenCommand implements Command {
                 groups.add(g.strip());
             }
         }
-        try (BootstrapStore store = BootstrapStores.open(storeUri)) {
+        // A token record is signed by the network's CA, so creating one takes the CA passphrase.
+        dev.meshjoin.api.secret.SecretValue passphrase = inv.secrets().read("MESH_CA_PASSPHRASE").filter(v -> !v.isEmpty())
+                .orElseThrow(() -> new CliException("token create: set the CA passphrase in MESH_CA_PASSPHRASE or"
+                        + " MESH_CA_PASSPHRASE_FILE: a token record is signed by the network's CA, and lighthouses"
+                        + " refuse one it did not sign", ExitStatus.USAGE));
+        try (BootstrapStore raw = BootstrapStores.open(storeUri)) {
+            BootstrapStore store = dev.meshjoin.core.lighthouse.CaVault.trustedView(raw, keys,
+                    new dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider(),
+                    dev.meshjoin.core.secret.SecretCodecs.passphrase(passphrase.chars()));
             EnrollmentToken token = new EnrollmentTokens(store, keys, clock).create(groups, validity, uses);
             inv.out().println(token.text());
             inv.err().println("token " + token.id() + " for network " + keys.networkName() + ": groups " + groups

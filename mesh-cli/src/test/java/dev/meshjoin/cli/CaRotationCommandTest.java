@@ -46,6 +46,8 @@ class CaRotationCommandTest {
     private record Run(int status, String out, String err) {
     }
 
+    private dev.meshjoin.core.trust.RecordTrust founder;
+
     @BeforeEach
     void foundANetwork() {
         store = "file:" + dir.resolve("store");
@@ -56,15 +58,20 @@ class CaRotationCommandTest {
         founding = ca.caCertificate().fingerprint();
         try (BootstrapStore s = BootstrapStores.open(store)) {
             new CaVault(s, keys, provider, dev.meshjoin.core.secret.SecretCodecs.passphrase(PASSPHRASE.toCharArray())).seal(ca, salt);
-            s.putIfAbsent(keys.network(), Json.write(new NetworkRecord(Versioned.SCHEMA, "prod", "10.42.0.0/16",
-                    provider.type(), ca.caCertificate().pemText(), founding,
+            // Signed by its CA, as a founder writes it.
+            founder = new dev.meshjoin.core.trust.RecordTrust(keys, provider).pin(List.of(founding));
+            founder.signWith(ca);
+            dev.meshjoin.core.trust.TrustedStore.wrap(s, founder).putIfAbsent(keys.network(), Json.write(new NetworkRecord(
+                    Versioned.SCHEMA, "prod", "10.42.0.0/16", provider.type(), ca.caCertificate().pemText(), founding,
                     List.of(new NetworkRecord.LighthouseEntry("lh", "10.42.0.1", List.of("127.0.0.1:4242"),
                             "127.0.0.1:8444")), "lh", Instant.now(), Base64.getEncoder().encodeToString(salt))));
             member(s, "worker", founding, Instant.now().plus(Duration.ofDays(30)));
         }
     }
 
-    private void member(BootstrapStore s, String node, String issuer, Instant notAfter) {
+    /** Member records are signed by the CA, as the lighthouse that admits a member writes them. */
+    private void member(BootstrapStore raw, String node, String issuer, Instant notAfter) {
+        BootstrapStore s = dev.meshjoin.core.trust.TrustedStore.wrap(raw, founder);
         byte[] rec = Json.write(new MemberRecord(Versioned.SCHEMA, node, "10.42.0.2", List.of(), Role.MEMBER, null, "fp",
                 notAfter, Instant.now(), issuer));
         s.get(keys.member(node)).ifPresentOrElse(e -> s.compareAndSet(keys.member(node), e.version(), rec),

@@ -208,7 +208,9 @@ class MeshctlUpIT {
         lab = NetnsLab.create(2);
         up(lab.host(1), "lh");
         await("lh", READY, 0, 60_000);
-        Run created = Run.meshctl(tmp, Map.of(), "token", "create", "--store", "file:" + tmp.resolve("store"),
+        // Token records are signed by the CA: creating one takes the CA passphrase.
+        Run created = Run.meshctl(tmp, Map.of("MESH_CA_PASSPHRASE", "it-ca-passphrase"), "token", "create", "--store",
+                "file:" + tmp.resolve("store"),
                 "--network", "it", "--groups", "workers", "--uses", "1");
         assertThat(created.status()).as(created.err()).isZero();
         String token = created.out().strip();
@@ -222,6 +224,8 @@ class MeshctlUpIT {
         processes.add(p);
         Matcher ready = await("tok", Pattern.compile("(?m)^\\{\"time\":\"[^\"]+\",\"state\":\"READY\",[^\\n]*"
                 + "\"address\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\""), 0, 90_000);
+        // The "joined" event follows the READY line.
+        await("tok", Pattern.compile("\"event\":\"joined\""), 0, 10_000);
         // Every line of a JSON-format run is one JSON object, progress and log alike.
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (String line : output("tok").lines().toList()) {

@@ -28,12 +28,39 @@ class TokenCommandTest {
     Path dir;
 
     private final Instant now = Instant.parse("2026-11-25T12:00:00Z");
+    private static final String PASSPHRASE = "token-test-ca-passphrase";
+
+    /** Founds the networks the tests use, as a founder would: CA key sealed, network record signed. */
+    @org.junit.jupiter.api.BeforeEach
+    void found() {
+        var provider = new dev.meshjoin.nebula.cert.NebulaCertificateAuthorityProvider();
+        try (var s = dev.meshjoin.core.store.BootstrapStores.open("file:" + dir)) {
+            for (String network : List.of("prod", "mesh")) {
+                StoreKeys keys = StoreKeys.of(network);
+                byte[] salt = new byte[16];
+                new java.security.SecureRandom().nextBytes(salt);
+                var ca = provider.create(dev.meshjoin.api.ca.CaSpec.forNetwork(network + " mesh CA",
+                        dev.meshjoin.api.net.Ipv4Cidr.parse("10.42.0.0/16"), Duration.ofDays(365)));
+                new dev.meshjoin.core.lighthouse.CaVault(s, keys, provider,
+                        dev.meshjoin.core.secret.SecretCodecs.passphrase(PASSPHRASE.toCharArray())).seal(ca, salt);
+                var trust = new dev.meshjoin.core.trust.RecordTrust(keys, provider)
+                        .pin(List.of(ca.caCertificate().fingerprint()));
+                trust.signWith(ca);
+                dev.meshjoin.core.trust.TrustedStore.wrap(s, trust).putIfAbsent(keys.network(),
+                        dev.meshjoin.core.record.Json.write(new dev.meshjoin.core.record.NetworkRecord(1, network,
+                                "10.42.0.0/16", provider.type(), ca.caCertificate().pemText(),
+                                ca.caCertificate().fingerprint(), List.of(new dev.meshjoin.core.record.NetworkRecord
+                                .LighthouseEntry("lh", "10.42.0.1", List.of("127.0.0.1:4242"), "127.0.0.1:8444")),
+                                "lh", now, java.util.Base64.getEncoder().encodeToString(salt))));
+            }
+        }
+    }
 
     private String run(List<String> args, ByteArrayOutputStream err) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int status = new TokenCommand(Clock.fixed(now, ZoneOffset.UTC)).run(new Invocation(args, Meshctl.emptyInput(),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of(), dir));
+                Map.of("MESH_CA_PASSPHRASE", PASSPHRASE), dir));
         assertThat(status).isZero();
         return out.toString(StandardCharsets.UTF_8).strip();
     }
@@ -52,7 +79,9 @@ class TokenCommandTest {
             assertThat(rec.uses()).isZero();
             assertThat(rec.expiresAt()).isEqualTo(now.plus(Duration.ofHours(2)));
         }
-        String secretPart = text.substring(text.lastIndexOf('.') + 1);
+        // mjt2.<id>.<secret>.<CA fingerprint>: the secret is the third part; the fingerprint is public.
+        assertThat(text).startsWith("mjt2.");
+        String secretPart = text.split("\\.")[2];
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
                 assertThat(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1)).doesNotContain(secretPart);

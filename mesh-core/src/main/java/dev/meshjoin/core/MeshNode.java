@@ -66,6 +66,8 @@ public final class MeshNode implements AutoCloseable {
     private final NodeRuns runs;
     private final Closer owned;
     private final dev.meshjoin.core.registry.LighthouseRegistry registry;
+    private final java.util.concurrent.atomic.AtomicReference<dev.meshjoin.core.router.RoutingClient> client =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private MeshNode(Builder b) {
         this.config = new NodeConfig(b.d);
@@ -196,6 +198,15 @@ public final class MeshNode implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * Sends HTTP requests to live instances of a service over the overlay (see {@link
+     * dev.meshjoin.core.router.RoutingClient}), with the default router settings.
+     */
+    public dev.meshjoin.api.registry.ServiceClient serviceClient() {
+        return client.updateAndGet(c -> c != null ? c : new dev.meshjoin.core.router.RoutingClient(registry,
+                dev.meshjoin.core.router.RouterSettings.defaults(), config.clock));
+    }
+
     private static List<AutoCloseable> concat(List<AutoCloseable> a, AutoCloseable b) {
         List<AutoCloseable> all = new ArrayList<>(a);
         all.add(b);
@@ -295,6 +306,22 @@ public final class MeshNode implements AutoCloseable {
         public Builder lighthouseProbe(LighthouseWatch.Probe v) { d.lighthouseProbe = v; return this; }
         /** How a lighthouse hands out overlay addresses; default leases in the store. */
         public Builder ipAllocator(IpAllocatorFactory v) { d.allocators = v; return this; }
+        /**
+         * Pins the network's CA from outside the store: the store's records must be signed by it (or
+         * by a CA its signed bundle names), and a store naming another CA is refused. One fingerprint,
+         * or several during a CA rotation. An enrollment token made by this meshjoin carries its own pin.
+         */
+        public Builder caFingerprint(List<String> v) { d.caFingerprints = List.copyOf(v); return this; }
+        /**
+         * Where the record MAC key comes from; default the credentials when they are the network
+         * secret. A lighthouse that also knows the secret (but joins with a token) sets it here.
+         */
+        public Builder recordMacKeys(dev.meshjoin.core.trust.MacKeySource v) { d.recordMacKeys = v; return this; }
+        /**
+         * The trust to use, when other parts (admission, the signing service) were given a
+         * {@link dev.meshjoin.core.trust.TrustedStore} view made with it; default a new one.
+         */
+        public Builder trust(dev.meshjoin.core.trust.RecordTrust v) { d.trust = v; return this; }
         /** Told of renewals and of this lighthouse's join decisions, for monitoring; default none. */
         public Builder events(NodeEvents v) { d.events = Objects.requireNonNull(v); return this; }
         /** Adds a listener told of every state change. */

@@ -184,10 +184,12 @@ final class NodeRuns {
             r.stopQuietly();
             Optional<NetworkView> network = r.network();
             if (network.isPresent() && before.state() != NodeState.NEW) {
-                String key = config.keys.member(config.nodeName);
-                config.store.get(key).ifPresent(e -> config.store.delete(key, e.version()));
-                if (!network.get().isLighthouse(config.nodeName)) {
-                    r.allocator(network.get().cidr()).release(config.nodeName);
+                if (network.get().isLighthouse(config.nodeName)) {
+                    String key = config.keys.member(config.nodeName);
+                    config.store.get(key).ifPresent(e -> config.store.delete(key, e.version()));
+                } else {
+                    // A member writes nothing to the store: its goodbye told a lighthouse, which
+                    // removes its member record and releases its address.
                     config.local.forgetMembership();
                 }
             }

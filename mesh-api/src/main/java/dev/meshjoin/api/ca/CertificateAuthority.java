@@ -37,6 +37,16 @@ public interface CertificateAuthority extends CertificateVerifier {
      */
     byte[] exportPrivateKey();
 
+    /**
+     * Signs a statement about the network (a store record, the state document) with the CA key, so
+     * that a reader holding only the CA certificate can tell it from one a store writer made.
+     * Callers put a domain label first that no certificate encoding starts with, so that such a
+     * signature can never pass for a certificate's.
+     *
+     * @see CertificateAuthorityProvider#verifyStatement
+     */
+    byte[] signStatement(byte[] message);
+
     /** Refuses certificates with this fingerprint from now on, including in {@link #verify}. */
     void block(String fingerprint);
 }

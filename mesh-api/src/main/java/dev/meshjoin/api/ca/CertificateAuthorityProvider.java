@@ -25,4 +25,11 @@ public interface CertificateAuthorityProvider {
 
     /** A new host key pair of the type this format certifies, made with a strong random source. */
     HostKeyPair newHostKeyPair();
+
+    /**
+     * True when {@code signature} is the signature of {@code ca} (a CA certificate this provider
+     * reads) over {@code message}, as {@link CertificateAuthority#signStatement} makes it; false for
+     * any other signature, including a malformed one.
+     */
+    boolean verifyStatement(HostCertificate ca, byte[] message, byte[] signature);
 }

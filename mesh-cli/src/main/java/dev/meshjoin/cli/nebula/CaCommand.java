@@ -33,7 +33,7 @@ public final class CaCommand implements Command {
 
     @Override
     public String summary() {
-        return "create a self signed certificate authority (as nebula-cert ca); ca rotate|retire: change a network's CA";
+        return "create a self signed certificate authority (as nebula-cert ca); ca rotate|retire: change a network's CA; ca fingerprint: print the CA to pin";
     }
 
     private static Flags flags() {

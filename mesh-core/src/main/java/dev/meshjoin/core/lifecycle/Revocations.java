@@ -39,7 +39,7 @@ public final class Revocations {
 
     /** No revocation at all. */
     public static Revocations none(String network) {
-        return new Revocations(new RevocationList(Versioned.SCHEMA, network, List.of(), null), -1);
+        return new Revocations(new RevocationList(Versioned.SCHEMA, network, List.of()), -1);
     }
 
     /** The network's revocations now; none when the key is absent. */
@@ -123,7 +123,7 @@ public final class Revocations {
                 }
             }
             next.add(merged);
-            RevocationList list = new RevocationList(Versioned.SCHEMA, keys.networkName(), next, null);
+            RevocationList list = new RevocationList(Versioned.SCHEMA, keys.networkName(), next);
             byte[] bytes = Json.write(list);
             Optional<Entry> written = current.isEmpty() ? store.putIfAbsent(keys.revocations(), bytes)
                     : store.compareAndSet(keys.revocations(), current.get().version(), bytes);

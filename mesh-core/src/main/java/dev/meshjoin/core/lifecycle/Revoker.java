@@ -40,10 +40,10 @@ public final class Revoker {
     private final Clock clock;
 
     private Revoker(Builder b) {
-        this.store = b.store;
         this.keys = b.keys;
         this.caProvider = Objects.requireNonNull(b.caProvider, "certificateAuthorities");
         this.caKeyCodec = Objects.requireNonNull(b.caKeyCodec, "caKeyCodec");
+        this.store = CaVault.trustedView(b.store, keys, caProvider, caKeyCodec);
         this.clock = b.clock;
     }
 

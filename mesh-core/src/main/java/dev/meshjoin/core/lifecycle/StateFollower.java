@@ -71,6 +71,7 @@ public final class StateFollower implements AutoCloseable {
     private final Runnable beforePoll;
     private final Consumer<HostCertificate> onCertificate;
     private final java.util.function.Supplier<HostCertificate> rejoin;
+    private final Consumer<StateDocument> documentCheck;
     private final ScheduledExecutorService timer;
     private volatile HostCertificate certificate;
     private volatile StateDocument document;
@@ -96,6 +97,7 @@ public final class StateFollower implements AutoCloseable {
         this.beforePoll = b.beforePoll;
         this.onCertificate = b.onCertificate;
         this.rejoin = b.rejoin;
+        this.documentCheck = b.documentCheck;
         this.certificate = b.certificate;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meshjoin-follow-" + node);
@@ -165,6 +167,10 @@ public final class StateFollower implements AutoCloseable {
     }
 
     private void apply(StateDocument doc) {
+        if (documentCheck != null) {
+            // A document the network's CA did not sign is dropped: the overlay keeps its last state.
+            documentCheck.accept(doc);
+        }
         document = doc;
         NetworkState state = doc.state();
         List<Lighthouse> lighthouses = state.lighthouses().stream().map(l -> new Lighthouse(l.name(),
@@ -317,6 +323,7 @@ public final class StateFollower implements AutoCloseable {
         private Runnable beforePoll;
         private Consumer<HostCertificate> onCertificate;
         private java.util.function.Supplier<HostCertificate> rejoin;
+        private Consumer<StateDocument> documentCheck;
         private HostCertificate certificate;
 
         private Builder() {
@@ -345,6 +352,8 @@ public final class StateFollower implements AutoCloseable {
         /** Joins again when renewal is impossible and the certificate is about to expire. */
         public Builder rejoin(java.util.function.Supplier<HostCertificate> v) { rejoin = v; return this; }
         public Builder certificate(HostCertificate v) { certificate = v; return this; }
+        /** Checks every new document before it is applied (its CA signature); a throw drops the document. */
+        public Builder documentCheck(Consumer<StateDocument> v) { documentCheck = v; return this; }
 
         public StateFollower build() {
             Objects.requireNonNull(node, "node");

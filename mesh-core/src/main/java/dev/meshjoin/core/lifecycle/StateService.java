@@ -50,6 +50,7 @@ public final class StateService implements StateHandler {
     private final Map<Ipv4Address, Caller> callers = new ConcurrentHashMap<>();
     private volatile NetworkView network;
     private volatile Revocations revocations;
+    private volatile Signed signed;
 
     /** What the service knows of one caller. */
     private record Caller(String node, String keyId, Role role, List<String> groups, String fingerprint,
@@ -141,6 +142,27 @@ public final class StateService implements StateHandler {
                 revocations.blocklist(lighthouse.clock().instant()));
     }
 
+    /**
+     * The CA's signatures over the network part, made once per distinct state: the document is
+     * served to every member every poll, and the same state must give the same bytes (ETag).
+     */
+    private java.util.List<dev.meshjoin.core.trust.RecordSignature> sign(NetworkState state) {
+        Signed last = signed;
+        if (last != null && last.state().equals(state)) {
+            return last.signatures();
+        }
+        com.fasterxml.jackson.databind.JsonNode tree = Json.mapper().valueToTree(state);
+        java.util.List<dev.meshjoin.core.trust.RecordSignature> sigs = dev.meshjoin.core.trust.TrustedStore
+                .trustOf(lighthouse.store())
+                .map(t -> t.signStatement(StateDocument.signedContext(keys), tree))
+                .orElse(java.util.List.of());
+        signed = new Signed(state, sigs);
+        return sigs;
+    }
+
+    private record Signed(NetworkState state, java.util.List<dev.meshjoin.core.trust.RecordSignature> signatures) {
+    }
+
     @Override
     public Answer state(Ipv4Address caller, String ifNoneMatch, Beat beat) {
         Caller c = identify(caller, beat.certificateFingerprint());
@@ -150,14 +172,23 @@ public final class StateService implements StateHandler {
             revocations.refuseIfRevoked(c.node(), beat.certificateFingerprint(), null);
         }
         if (beat.leaving()) {
+            // Members only read the store: the lighthouse a member says goodbye to removes its record
+            // and releases its address (held until its last certificate expires).
             presence.forget(c.node());
             services.forget(c.node());
+            if (!network.isLighthouse(c.node())) {
+                String key = keys.member(c.node());
+                lighthouse.store().get(key).ifPresent(e -> lighthouse.store().delete(key, e.version()));
+                lighthouse.allocator().release(c.node());
+                callers.remove(caller);
+            }
         } else {
             presence.seen(c.node(), caller, beat);
             services.seen(c.node(), caller, beat.services(), beat.load());
         }
-        StateDocument doc = new StateDocument(Versioned.SCHEMA, networkState(),
-                new MemberState(c.node(), caller.toString(), c.fingerprint(), c.notAfter(), c.renewAt()), null);
+        NetworkState state = networkState();
+        StateDocument doc = new StateDocument(Versioned.SCHEMA, state,
+                new MemberState(c.node(), caller.toString(), c.fingerprint(), c.notAfter(), c.renewAt()), sign(state));
         String etag = doc.etag();
         return etag.equals(ifNoneMatch) ? Answer.notModified(etag) : new Answer(doc, etag);
     }

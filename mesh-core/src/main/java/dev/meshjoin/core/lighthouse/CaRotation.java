@@ -74,10 +74,10 @@ public final class CaRotation {
 
     public CaRotation(BootstrapStore store, StoreKeys keys, CertificateAuthorityProvider provider,
                       SecretCodecFactory codec, Clock clock) {
-        this.store = store;
+        this.store = CaVault.trustedView(store, keys, provider, codec);
         this.keys = keys;
         this.provider = provider;
-        this.vault = new CaVault(store, keys, provider, codec);
+        this.vault = new CaVault(this.store, keys, provider, codec);
         this.clock = clock;
     }
 
@@ -99,6 +99,8 @@ public final class CaRotation {
                 + clock.instant().getEpochSecond(), before.cidr(), validity));
         String nextFp = next.caCertificate().fingerprint();
         vault.seal(next, before.salt());
+        // The record naming both CAs is signed by both: nodes that trust only the current one accept it.
+        dev.meshjoin.core.trust.TrustedStore.trustOf(store).ifPresent(t -> t.signWith(next));
         try {
             NetworkRecords.update(store, keys, "rotate the CA", cur -> {
                 if (!cur.caFingerprint().equals(before.caFingerprint())) {

@@ -33,6 +33,52 @@ public final class CaVault {
         this.codec = codec;
     }
 
+    /**
+     * The store as a holder of the CA passphrase sees it: records that grant trust are checked
+     * against the CA whose sealed key the passphrase opens, and signed with it once opened. A store
+     * that is such a view already is returned as it is.
+     */
+    public static BootstrapStore trustedView(BootstrapStore store, StoreKeys keys, CertificateAuthorityProvider provider,
+                                             SecretCodecFactory codec) {
+        if (dev.meshjoin.core.trust.TrustedStore.trustOf(store).isPresent()) {
+            return store;
+        }
+        dev.meshjoin.core.trust.RecordTrust trust = new dev.meshjoin.core.trust.RecordTrust(keys, provider);
+        return openingView(store, keys, provider, codec, trust);
+    }
+
+    /**
+     * The checked view for {@code trust} of a holder of the CA passphrase: it trusts the CA its
+     * passphrase opens when nothing else names one, and opens the CA key when it first has to sign.
+     */
+    public static dev.meshjoin.core.trust.TrustedStore openingView(BootstrapStore raw, StoreKeys keys,
+            CertificateAuthorityProvider provider, SecretCodecFactory codec, dev.meshjoin.core.trust.RecordTrust trust) {
+        dev.meshjoin.core.trust.TrustedStore view = dev.meshjoin.core.trust.TrustedStore.wrap(raw, trust);
+        trust.anchorResolver(new CaVault(raw, keys, provider, codec).resolver());
+        trust.signerSource(() -> raw.get(keys.network()).ifPresent(e -> new CaVault(view, keys, provider, codec)
+                .open(NetworkView.read(trust.openNetwork(keys.network(), e.value()), keys.network()))));
+        return view;
+    }
+
+    /**
+     * Names the CA to trust for a network record that nothing else anchors: the one whose sealed key
+     * this node's CA passphrase opens (only a holder of the passphrase could have sealed it).
+     */
+    public dev.meshjoin.core.trust.RecordTrust.AnchorResolver resolver() {
+        return rec -> {
+            try {
+                open(NetworkView.of(rec, keys.network()), rec.caFingerprint());
+                return Optional.of(rec.caFingerprint());
+            } catch (ConfigurationException e) {
+                throw new ConfigurationException(e.getMessage() + " (or the network record, naming CA "
+                        + rec.caFingerprint() + ", was replaced by someone without it: the store may have been"
+                        + " tampered with)", e);
+            } catch (MeshException e) {
+                return Optional.empty();
+            }
+        };
+    }
+
     /** The store key of a CA's sealed private key. */
     public String keyOf(CertificateAuthority ca) {
         return keys.caKey(ca.caCertificate().fingerprint());
@@ -78,7 +124,26 @@ public final class CaVault {
      * @throws ConfigurationException when this node's passphrase is not the network's
      */
     public CertificateAuthority open(NetworkView network) {
-        String key = keys.caKey(network.caFingerprint());
+        CertificateAuthority ca = open(network, network.caFingerprint());
+        dev.meshjoin.core.trust.TrustedStore.trustOf(store).ifPresent(trust -> {
+            trust.signWith(ca);
+            // During a CA rotation records are signed by every CA of the bundle whose key is still
+            // sealed here, so a node that trusts only the older CA keeps reading them.
+            for (HostCertificate other : provider.verifier(network.caBundle()).trusted()) {
+                if (!other.fingerprint().equals(network.caFingerprint()) && store.get(keys.caKey(other.fingerprint())).isPresent()) {
+                    try {
+                        trust.signWith(open(network, other.fingerprint()));
+                    } catch (MeshException e) {
+                        // not ours to sign with: the record keeps the signing CA's signature
+                    }
+                }
+            }
+        });
+        return ca;
+    }
+
+    private CertificateAuthority open(NetworkView network, String fingerprint) {
+        String key = keys.caKey(fingerprint);
         Entry sealed = store.get(key).orElseThrow(() -> new MeshException("the sealed CA key " + key
                 + " is missing from " + store.name() + "; restore it from a backup, or found a new network"));
         byte[] caKey;

@@ -7,6 +7,7 @@ import dev.meshjoin.core.NodeState;
 import dev.meshjoin.core.record.NetworkRecords;
 import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.state.LocalState;
+import dev.meshjoin.core.trust.TamperedStoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -37,7 +38,7 @@ final class Discover implements Step {
     @Override
     public Step run() throws InterruptedException {
         run.config.local.prepare();
-        Optional<NetworkView> first = NetworkRecords.read(run.config.store, run.config.keys);
+        Optional<NetworkView> first = read(run.config);
         if (first.isPresent() && run.config.local.identity().isEmpty()) {
             // A new node joins: its credential's slow derivation runs while the overlay is checked.
             run.config.credentials.deriveAhead(first.get().joinNetwork());
@@ -47,7 +48,7 @@ final class Discover implements Step {
         // the overlay's directory, the driver first stops a daemon left by a killed run of this node.
         run.config.overlay.preflight(run.config.publicEndpoint, StartOverlay.overlayDirectory(run.config));
         while (true) {
-            Optional<NetworkView> network = first != null ? first : NetworkRecords.read(run.config.store, run.config.keys);
+            Optional<NetworkView> network = first != null ? first : read(run.config);
             first = null;
             if (network.isEmpty()) {
                 return new Elect(run);
@@ -56,6 +57,26 @@ final class Discover implements Step {
             if (next != null) {
                 return next;
             }
+        }
+    }
+
+    /**
+     * The network record, checked against the CA this node trusts. A founder or lighthouse that
+     * finds a record it cannot trust keeps its role and changes nothing: it is not demoted, and its
+     * overlay never sees the other CA.
+     */
+    private static Optional<NetworkView> read(NodeConfig c) {
+        try {
+            return NetworkRecords.read(c.store, c.keys);
+        } catch (TamperedStoreException e) {
+            Optional<LocalState.Identity> me = c.local.identity();
+            if (me.isPresent() && me.get().role().servesJoins()) {
+                throw new TamperedStoreException(e.key(), e.getMessage() + ". This node is the network's "
+                        + me.get().role().name().toLowerCase(java.util.Locale.ROOT) + " and stays so: it changes"
+                        + " nothing in the store and its overlay keeps trusting only CA " + me.get().caFingerprint()
+                        + " until the network record is restored");
+            }
+            throw e;
         }
     }
 

@@ -18,6 +18,7 @@ import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.registry.LighthouseRegistry;
 import dev.meshjoin.core.registry.ServiceView;
 import dev.meshjoin.core.state.Beat;
+import dev.meshjoin.core.state.StateDocument;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,12 @@ final class Following {
         run.presence = presence;
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
-                .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own))).certificate(cert)
+                .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own), own.address())).certificate(cert)
+                .documentCheck(doc -> {
+                    c.trust.verifyStatement(StateDocument.signedContext(c.keys), doc.signedPart(), doc.signatures(),
+                            "a lighthouse");
+                    c.trust.adopt(doc.state().caBundle(), doc.state().caFingerprint());
+                })
                 .onCertificate(next -> {
                     run.certificate = next;
                     if (run.lighthouse != null) {

@@ -76,6 +76,8 @@ final class Found implements Step {
                 c.caValidity));
         String caFp = ca.caCertificate().fingerprint();
         CaVault vault = run.vault();
+        // The network record is signed by its CA; this node trusts it only once its record stands.
+        c.trust.signWith(ca);
         String caKeyKey = vault.keyOf(ca);
         Optional<Entry> sealedKey = vault.seal(ca, salt);
         pendingCaKey = caKeyKey;
@@ -116,6 +118,7 @@ final class Found implements Step {
             return new Discover(run);
         }
         run.network = NetworkView.of(rec, c.keys.network());
+        c.trust.pin(List.of(caFp));
         pendingCaKey = null;
         lighthouse.claim(address, c.nodeName, hostKeys.publicKey(), own.notAfter());
         c.local.saveCertificate(own.pem());

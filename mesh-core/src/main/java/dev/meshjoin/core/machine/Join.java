@@ -73,6 +73,7 @@ final class Join implements Step {
         NodeConfig c = run.config;
         c.local.saveIdentity(new LocalState.Identity(network.name(), c.nodeName, Role.MEMBER, network.caFingerprint(),
                 cert.addresses().get(0).toString()));
+        c.trust.pin(java.util.List.of(network.caFingerprint()));
         run.certificate = cert;
         run.founder = false;
         return new StartOverlay(run, hostKeys, cert, false);

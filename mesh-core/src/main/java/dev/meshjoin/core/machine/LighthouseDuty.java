@@ -71,6 +71,17 @@ public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable
             signWithNewCa(r, serving, now);
         }
         OverlayRefresh.apply(r, now);
+        if (config.trust.networkLacksMac()) {
+            try {
+                if (dev.meshjoin.core.record.NetworkRecords.reseal(config.store, config.keys)) {
+                    LOG.info("{}: wrote the network record again with the network secret's MAC, which its last"
+                            + " writer did not hold", config.nodeName);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{}: could not add the network secret's MAC to the network record: {}", config.nodeName,
+                        e.getMessage());
+            }
+        }
     }
 
     /**

@@ -21,6 +21,9 @@ import dev.meshjoin.core.presence.EntryPointSpec;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.retry.RetryingBootstrapStore;
 import dev.meshjoin.core.state.LocalState;
+import dev.meshjoin.core.trust.MacKeySource;
+import dev.meshjoin.core.trust.RecordTrust;
+import dev.meshjoin.core.trust.TrustedStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import dev.meshjoin.core.lifecycle.HttpStateChannel;
@@ -43,7 +46,10 @@ public final class NodeConfig {
     public final Endpoint publicEndpoint;
     public final int signingPort;
     public final LocalState local;
+    /** The store as this node sees it: records that grant trust are checked ({@link TrustedStore}). */
     public final BootstrapStore store;
+    /** What this node trusts and the CA keys it signs with. */
+    public final RecordTrust trust;
     public final CertificateAuthorityProvider caProvider;
     public final OverlayDriver overlay;
     public final SecretCodecFactory caKeyCodec;
@@ -117,6 +123,9 @@ public final class NodeConfig {
         public LighthouseWatch.Settings lighthouseWatch = LighthouseWatch.Settings.DEFAULTS;
         public LighthouseWatch.Probe lighthouseProbe = LighthouseWatch.Probe.tcp(Duration.ofSeconds(2));
         public IpAllocatorFactory allocators;
+        public List<String> caFingerprints = List.of();
+        public MacKeySource recordMacKeys;
+        public RecordTrust trust;
         public dev.meshjoin.core.NodeEvents events = dev.meshjoin.core.NodeEvents.NONE;
     }
 
@@ -135,8 +144,9 @@ public final class NodeConfig {
         this.publicEndpoint = d.publicEndpoint;
         this.signingPort = d.signingPort;
         this.local = new LocalState(require(d.stateDirectory, "stateDirectory", ""));
-        this.store = RetryingBootstrapStore.wrap(require(d.store, "store", ""), d.retryPolicy);
         this.caProvider = require(d.caProvider, "certificateAuthorities", "");
+        BootstrapStore raw = RetryingBootstrapStore.wrap(TrustedStore.unchecked(require(d.store, "store", "")),
+                d.retryPolicy);
         this.overlay = require(d.overlay, "overlay", "");
         this.transport = require(d.transport, "transport", "");
         this.credentials = require(d.credentials, "credentials", "");
@@ -156,6 +166,8 @@ public final class NodeConfig {
         this.caKeyCodec = serves ? require(d.caKeyCodec, "caKeyCodec", why) : d.caKeyCodec;
         this.signingServers = serves ? require(d.signingServers, "signingServers", why) : d.signingServers;
         this.admission = serves ? require(d.admission, "admission", why) : d.admission;
+        this.trust = NodeTrust.of(d, keys, caProvider, raw, credentials, caKeyCodec);
+        this.store = TrustedStore.wrap(raw, trust);
         this.clock = d.clock;
         this.joinTimeout = d.joinTimeout;
         this.founderLease = d.founderLease;

@@ -53,6 +53,7 @@ final class Promote implements Step {
         c.local.saveCertificate(own.pem());
         c.local.saveIdentity(new LocalState.Identity(network.name(), c.nodeName, Role.LIGHTHOUSE,
                 network.caFingerprint(), new Ipv4Interface(address, network.cidr().prefixLength()).toString()));
+        c.trust.pin(java.util.List.of(network.caFingerprint()));
         run.certificate = own;
         run.founder = false;
         LOG.info("{} is now a lighthouse of {} at {}", c.nodeName, network.name(), address);

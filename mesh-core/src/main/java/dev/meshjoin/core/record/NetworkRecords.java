@@ -97,6 +97,18 @@ public final class NetworkRecords {
         }
     }
 
+    /**
+     * Writes the record again as it stands (compare-and-set, one try): through a checked store view
+     * of a lighthouse that holds the network secret this adds the MAC that a writer without the
+     * secret (meshctl ca rotate, say) left out, so joiners with only the secret accept it again.
+     *
+     * @return true when it was written
+     */
+    public static boolean reseal(BootstrapStore store, StoreKeys keys) {
+        Optional<Entry> e = store.get(keys.network());
+        return e.isPresent() && store.compareAndSet(keys.network(), e.get().version(), e.get().value()).isPresent();
+    }
+
     private static NetworkRecord withLighthouses(NetworkRecord cur, List<NetworkRecord.LighthouseEntry> lhs) {
         return new NetworkRecord(cur.schema(), cur.network(), cur.cidr(), cur.caType(), cur.caBundle(),
                 cur.caFingerprint(), lhs, cur.founder(), cur.foundedAt(), cur.secretSalt());

@@ -6,16 +6,14 @@ import java.util.Objects;
 
 /**
  * Every revoked node of a network, at {@code mesh/<network>/revocations}: one key, so that a
- * lighthouse learns of every revocation with a single read. {@code signature} is reserved for the
- * CA's signature over the record with this field absent (see docs/lifecycle.md); this version
- * writes none and readers do not yet require one.
+ * lighthouse learns of every revocation with a single read. Stored signed by the CA
+ * ({@link dev.meshjoin.core.trust.TrustedStore}): a list a store writer made is refused.
  *
  * @param schema {@link Versioned#SCHEMA}
  * @param network the network name
  * @param revoked one entry per revoked node
- * @param signature reserved; null
  */
-public record RevocationList(int schema, String network, List<Revoked> revoked, String signature) implements Versioned {
+public record RevocationList(int schema, String network, List<Revoked> revoked) implements Versioned {
     public RevocationList {
         Objects.requireNonNull(network, "network");
         revoked = List.copyOf(revoked);

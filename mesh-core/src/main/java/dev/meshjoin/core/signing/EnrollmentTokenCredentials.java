@@ -23,6 +23,11 @@ public final class EnrollmentTokenCredentials implements JoinCredential {
         return Credential.token(token.text());
     }
 
+    /** The CA the token pins; empty for a token of an older version. */
+    public java.util.Optional<String> caFingerprint() {
+        return token.caFingerprint();
+    }
+
     @Override
     public String toString() {
         return "EnrollmentTokenCredentials[" + token.id() + ", secret redacted]";

@@ -68,9 +68,13 @@ public final class EnrollmentTokens {
         if (maxUses < 1) {
             throw new ConfigurationException("a token must admit at least one join, got --uses " + maxUses);
         }
+        String caFingerprint = dev.meshjoin.core.record.NetworkRecords.read(store, keys)
+                .orElseThrow(() -> new ConfigurationException("network " + keys.networkName() + " does not exist in "
+                        + store.name() + " yet; a token names the network's CA, so found the network first"))
+                .caFingerprint();
         Instant now = clock.instant();
         for (int attempt = 0; attempt < 3; attempt++) {
-            EnrollmentToken token = EnrollmentToken.generate();
+            EnrollmentToken token = EnrollmentToken.generate(caFingerprint);
             TokenRecord rec = new TokenRecord(Versioned.SCHEMA, token.id(), token.hash(), List.copyOf(groups), now,
                     now.plus(validity), maxUses, 0);
             if (store.putIfAbsent(key(keys, token.id()), Json.write(rec), validity.plus(KEEP_AFTER_EXPIRY)).isPresent()) {
@@ -140,7 +144,16 @@ public final class EnrollmentTokens {
         String k = key(keys, parsed.id());
         byte[] presentedHash = SigningCrypto.sha256(presented.getBytes(StandardCharsets.US_ASCII));
         for (int round = 0; round < 16; round++) {
-            Optional<Entry> entry = store.get(k);
+            Optional<Entry> entry;
+            try {
+                entry = store.get(k);
+            } catch (dev.meshjoin.core.trust.TamperedStoreException e) {
+                // A token record the CA did not sign grants nothing; the operator learns why from the log.
+                org.slf4j.LoggerFactory.getLogger(EnrollmentTokens.class).error("{}", e.getMessage());
+                throw new JoinRefusedException(RefusalReason.BAD_CREDENTIAL, "the enrollment token's record " + k
+                        + " is not signed by the network's CA, so it grants nothing; ask the operator for a token"
+                        + " made with meshctl token create");
+            }
             if (entry.isEmpty()) {
                 throw badToken();
             }

@@ -13,6 +13,7 @@ final class NetworkSecret {
     static final int ITERATIONS = 210_000;
     static final int MIN_LENGTH = 16;
     private static final byte[] PROOF_LABEL = SigningCrypto.utf8("meshjoin/join-proof/v1");
+    private static final byte[] RECORD_MAC_LABEL = SigningCrypto.utf8("meshjoin/record-mac/v1");
 
     private NetworkSecret() {
     }
@@ -28,6 +29,11 @@ final class NetworkSecret {
 
     static byte[] verifier(char[] secret, byte[] salt) {
         return SigningCrypto.pbkdf2(secret, Arrays.copyOf(salt, salt.length), ITERATIONS);
+    }
+
+    /** The key under which store records carry a MAC (see {@code dev.meshjoin.core.trust.RecordEnvelope}). */
+    static byte[] recordMacKey(byte[] verifier, byte[] salt) {
+        return SigningCrypto.hkdf(verifier, salt, RECORD_MAC_LABEL, 32);
     }
 
     static byte[] proof(byte[] verifier, String network, String node, byte[] publicKey, byte[] nonce) {

@@ -32,14 +32,15 @@ import org.slf4j.LoggerFactory;
  * secret does, and lies beside the node's private key under the same protection; it does not
  * reveal the secret (guessing it from the verifier costs the full PBKDF2 per guess, as from the
  * lighthouses' copy). No cheap check ties the file to the secret — it would be a fast oracle for
- * guessing — so a changed secret shows as a refusal: the kept verifier is then dropped and the
- * join asks once more with one derived afresh ({@link #refused}).
+ * guessing — so a changed secret shows as a refused proof or a record MAC that does not match: the
+ * kept verifier is then dropped and the proof or the MAC check is made once more with one derived
+ * afresh ({@link #refused}, {@link #dropKept}).
  *
  * <pre>{@code
  * MeshNode.builder().credentials(new NetworkSecretCredentials(System.getenv("MESH_SECRET").toCharArray()))
  * }</pre>
  */
-public final class NetworkSecretCredentials implements JoinCredential {
+public final class NetworkSecretCredentials implements JoinCredential, dev.meshjoin.core.trust.MacKeySource {
     /** The verifier's file in the state directory. */
     public static final String FILE = "network-secret.verifier";
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSecretCredentials.class);
@@ -79,9 +80,24 @@ public final class NetworkSecretCredentials implements JoinCredential {
 
     @Override
     public byte[] proofFor(JoinNetwork network, String node, byte[] publicKey, byte[] nonce) {
-        String salt = Base64.getEncoder().encodeToString(network.salt());
+        byte[] v = verifier(network.salt());
+        return Credential.secretProof(NetworkSecret.proof(v, network.name(), node, publicKey, nonce));
+    }
+
+    /**
+     * The record MAC key: HKDF-SHA256 of the secret's verifier (PBKDF2, so a store reader guessing
+     * the secret from a MAC pays for every guess) with the network's salt and its own label, so it
+     * is independent of the join proofs made under the same verifier.
+     */
+    @Override
+    public Optional<byte[]> recordMacKey(byte[] networkSalt) {
+        return Optional.of(NetworkSecret.recordMacKey(verifier(networkSalt), networkSalt));
+    }
+
+    private byte[] verifier(byte[] networkSalt) {
+        String salt = Base64.getEncoder().encodeToString(networkSalt);
         CompletableFuture<byte[]> f = verifiers.computeIfAbsent(salt, s -> CompletableFuture.completedFuture(
-                kept(s).orElseGet(() -> keep(s, NetworkSecret.verifier(secret, network.salt())))));
+                kept(s).orElseGet(() -> keep(s, NetworkSecret.verifier(secret, networkSalt)))));
         byte[] v;
         try {
             v = f.get();
@@ -93,13 +109,23 @@ public final class NetworkSecretCredentials implements JoinCredential {
             throw e.getCause() instanceof RuntimeException r ? r : new MeshException("deriving the network secret's"
                     + " verifier failed: " + e.getCause(), e.getCause());
         }
-        return Credential.secretProof(NetworkSecret.proof(v, network.name(), node, publicKey, nonce));
+        return v;
     }
 
     /** Drops a verifier read from the file (the secret may have changed): true when there was one. */
     @Override
     public boolean refused(JoinNetwork network) {
-        String salt = Base64.getEncoder().encodeToString(network.salt());
+        return drop(network.salt(), "the lighthouse refused a proof");
+    }
+
+    /** As {@link #refused}, when a record's MAC did not match the key made from the kept verifier. */
+    @Override
+    public boolean dropKept(byte[] networkSalt) {
+        return drop(networkSalt, "a record's MAC did not match");
+    }
+
+    private boolean drop(byte[] networkSalt, String why) {
+        String salt = Base64.getEncoder().encodeToString(networkSalt);
         if (!fromFile.remove(salt)) {
             return false;
         }
@@ -109,7 +135,7 @@ public final class NetworkSecretCredentials implements JoinCredential {
         } catch (IOException e) {
             LOG.warn("cannot delete {}: {}", stateDirectory.resolve(FILE), e.getMessage());
         }
-        LOG.info("the lighthouse refused the kept network-secret verifier; deriving it from the secret again");
+        LOG.info("{} made with the kept network-secret verifier; deriving it from the secret again", why);
         return true;
     }
 

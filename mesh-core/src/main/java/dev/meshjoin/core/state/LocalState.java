@@ -36,9 +36,34 @@ public final class LocalState {
      * @param role founder, lighthouse or member
      * @param caFingerprint the CA it was admitted under
      * @param address its overlay address with prefix
+     * @param trustedCas the CA bundle it last verified, by fingerprint (null in state written
+     *     before records were signed): trusted beside {@code caFingerprint} after a CA rotation
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Identity(String network, String node, Role role, String caFingerprint, String address) {
+    public record Identity(String network, String node, Role role, String caFingerprint, String address,
+                           java.util.List<String> trustedCas) {
+        public Identity {
+            trustedCas = trustedCas == null ? null : java.util.List.copyOf(trustedCas);
+        }
+
+        public Identity(String network, String node, Role role, String caFingerprint, String address) {
+            this(network, node, role, caFingerprint, address, null);
+        }
+
+        /** Every CA fingerprint this identity trusts. */
+        public java.util.List<String> trusted() {
+            java.util.TreeSet<String> out = new java.util.TreeSet<>();
+            out.add(caFingerprint);
+            if (trustedCas != null) {
+                out.addAll(trustedCas);
+            }
+            return java.util.List.copyOf(out);
+        }
+
+        /** The same identity trusting this bundle. */
+        public Identity trusting(java.util.Collection<String> bundle) {
+            return new Identity(network, node, role, caFingerprint, address, new java.util.TreeSet<>(bundle).stream().toList());
+        }
     }
 
     public LocalState(Path dir) {

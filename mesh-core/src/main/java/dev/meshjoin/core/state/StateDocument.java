@@ -15,14 +15,27 @@ import java.util.Objects;
  * its ETag, so a poll that brings nothing new costs a few hundred bytes.
  *
  * @param schema {@link Versioned#SCHEMA}
- * @param state the network-wide part; {@code signature} will cover its canonical bytes
+ * @param state the network-wide part, which {@code signatures} cover (its canonical JSON, under the
+ *     context {@code mesh/<network>/state}); the member's part is not signed, it only concerns the caller
  * @param member the caller's own part
- * @param signature reserved for the CA's signature over {@code state}; null in this version
+ * @param signatures the network CA's signatures over {@code state} (see {@link #signedContext})
  */
-public record StateDocument(int schema, NetworkState state, MemberState member, String signature) implements Versioned {
+public record StateDocument(int schema, NetworkState state, MemberState member,
+                            java.util.List<dev.meshjoin.core.trust.RecordSignature> signatures) implements Versioned {
     public StateDocument {
         Objects.requireNonNull(state, "state");
         Objects.requireNonNull(member, "member");
+        signatures = signatures == null ? java.util.List.of() : java.util.List.copyOf(signatures);
+    }
+
+    /** What the signatures are made under: the network's state key, which no store record uses. */
+    public static String signedContext(dev.meshjoin.core.record.StoreKeys keys) {
+        return keys.root() + "state";
+    }
+
+    /** The network part as the JSON tree the signatures cover. */
+    public com.fasterxml.jackson.databind.JsonNode signedPart() {
+        return Json.mapper().valueToTree(state);
     }
 
     /** The JSON bytes as served; the same document always gives the same bytes. */

@@ -114,7 +114,8 @@ class SigningServiceIT {
         EnrollmentToken unknown = EnrollmentToken.of("mjt1.0123456789abcdef." + "A".repeat(43));
         refused(f, () -> f.join("w2", List.of(), new EnrollmentTokenCredentials(unknown)), "bad-credential");
         EnrollmentToken real = tokens.create(List.of("workers"), Duration.ofMinutes(10), 5);
-        EnrollmentToken forged = EnrollmentToken.of(real.text().substring(0, 22) + "B".repeat(43));
+        String[] parts = real.text().split("\\.");
+        EnrollmentToken forged = EnrollmentToken.of(parts[0] + "." + parts[1] + "." + "B".repeat(43) + "." + parts[3]);
         refused(f, () -> f.join("w3", List.of(), new EnrollmentTokenCredentials(forged)), "bad-credential");
         EnrollmentToken shortLived = tokens.create(List.of("workers"), Duration.ofMinutes(1), 5);
         clock.advance(Duration.ofMinutes(2));

@@ -115,6 +115,8 @@ public final class MeshHarness implements AutoCloseable {
                 .lighthouseRefresh(Duration.ofHours(1))
                 .admission(admission)
                 .credentials(admission)
+                // Every harness node knows the network secret, whatever credential a test gives it.
+                .recordMacKeys(admission)
                 .publicEndpoint(new Endpoint(name + ".mesh.test", 4242))
                 .stateDirectory(stateDirectory(name))
                 .clock(clock)

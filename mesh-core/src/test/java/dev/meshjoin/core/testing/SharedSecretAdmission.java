@@ -20,7 +20,7 @@ import javax.crypto.spec.SecretKeySpec;
  * set of groups. It has no replay protection or rate limits; the signing service's own admission
  * does that in production.
  */
-public final class SharedSecretAdmission implements Admission, JoinCredentials {
+public final class SharedSecretAdmission implements Admission, JoinCredentials, dev.meshjoin.core.trust.MacKeySource {
     private final byte[] secret;
     private final List<String> allowedGroups;
 
@@ -30,6 +30,19 @@ public final class SharedSecretAdmission implements Admission, JoinCredentials {
         }
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
         this.allowedGroups = List.copyOf(allowedGroups);
+    }
+
+    /** Every harness node holds the secret, so records carry a MAC under it (a cheap derivation: a test double). */
+    @Override
+    public java.util.Optional<byte[]> recordMacKey(byte[] networkSalt) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            mac.update("harness record mac".getBytes(StandardCharsets.UTF_8));
+            return java.util.Optional.of(mac.doFinal(networkSalt));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

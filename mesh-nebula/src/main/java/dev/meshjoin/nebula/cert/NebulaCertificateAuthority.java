@@ -199,6 +199,11 @@ public final class NebulaCertificateAuthority implements CertificateAuthority {
     }
 
     @Override
+    public byte[] signStatement(byte[] message) {
+        return key.sign(message);
+    }
+
+    @Override
     public void block(String fingerprint) {
         pool.block(fingerprint);
     }

@@ -58,6 +58,11 @@ public final class NebulaCertificateAuthorityProvider implements CertificateAuth
     }
 
     @Override
+    public boolean verifyStatement(dev.meshjoin.api.ca.HostCertificate ca, byte[] message, byte[] signature) {
+        return CaSigningKey.verify(ca.publicKey(), message, signature);
+    }
+
+    @Override
     public HostKeyPair newHostKeyPair() {
         return HostKeys.generate(random);
     }

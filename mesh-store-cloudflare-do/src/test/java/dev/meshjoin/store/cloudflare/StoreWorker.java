@@ -18,6 +18,7 @@ final class StoreWorker {
     private static final AtomicInteger RUN = new AtomicInteger();
     private static WranglerDev dev;
     private static String token;
+    private static String readToken;
 
     private StoreWorker() {
     }
@@ -34,7 +35,10 @@ final class StoreWorker {
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             token = HexFormat.of().formatHex(random);
-            dev = WranglerDev.start(folder(), Map.of(CloudflareDoStore.ENV_TOKEN, token), "/v1/health");
+            new SecureRandom().nextBytes(random);
+            readToken = HexFormat.of().formatHex(random);
+            dev = WranglerDev.start(folder(), Map.of(CloudflareDoStore.ENV_TOKEN, token, "MESH_STORE_READ_TOKEN", readToken),
+                    "/v1/health");
             Runtime.getRuntime().addShutdownHook(new Thread(dev::close, "store-worker-stop"));
         }
         return dev;
@@ -43,6 +47,12 @@ final class StoreWorker {
     static String token() {
         dev();
         return token;
+    }
+
+    /** The token that may only read (a member's). */
+    static String readToken() {
+        dev();
+        return readToken;
     }
 
     /** An object prefix no other test has used, so the test starts from empty objects. */

@@ -81,6 +81,29 @@ class StoreWorkerHttpIT {
     }
 
     @Test
+    void theReadTokenReadsAndListsButEveryWriteIsRefusedWith403AndChangesNothing() throws Exception {
+        String put = "{\"key\":\"mesh/p/network\",\"value\":\"e30=\",\"writeId\":\"w-0123456789abcdef\"}";
+        HttpResponse<String> written = post("put-if-absent", put);
+        assertThat(written.statusCode()).as(written.body()).isEqualTo(200);
+        String read = StoreWorker.readToken();
+        HttpResponse<String> got = post("get", "{\"key\":\"mesh/p/network\"}", read);
+        assertThat(got.statusCode()).as(got.body()).isEqualTo(200);
+        assertThat(json(got).toString()).contains("e30=");
+        assertThat(post("list", "{\"prefix\":\"mesh/p/\"}", read).statusCode()).isEqualTo(200);
+        long version = json(got).path("entry").path("version").asLong();
+        assertThat(version).isPositive();
+        assertError(post("put-if-absent", put.replace("network", "other"), read), 403, "read_only");
+        assertError(post("compare-and-set", "{\"key\":\"mesh/p/network\",\"expectedVersion\":" + version
+                + ",\"value\":\"e30K\",\"writeId\":\"w-1123456789abcdef\"}", read), 403, "read_only");
+        assertError(post("delete", "{\"key\":\"mesh/p/network\",\"expectedVersion\":" + version
+                + ",\"writeId\":\"w-2123456789abcdef\"}", read), 403, "read_only");
+        HttpResponse<String> after = post("get", "{\"key\":\"mesh/p/network\"}");
+        assertThat(json(after).path("entry").path("version").asLong()).isEqualTo(version);
+        assertThat(json(after).path("entry").path("value").asText()).isEqualTo("e30=");
+        assertThat(json(post("get", "{\"key\":\"mesh/p/other\"}")).path("entry").isNull()).isTrue();
+    }
+
+    @Test
     void malformedRequestsAreRefusedWithJsonErrors() throws Exception {
         assertError(post("get", "not json"), 400, "bad_json");
         assertError(post("get", "[1,2]"), 400, "bad_json");

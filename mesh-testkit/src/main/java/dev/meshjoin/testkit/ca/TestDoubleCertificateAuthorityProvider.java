@@ -205,6 +205,18 @@ public final class TestDoubleCertificateAuthorityProvider implements Certificate
         return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(ca.publicKey()));
     }
 
+    @Override
+    public boolean verifyStatement(HostCertificate ca, byte[] message, byte[] signature) {
+        try {
+            Signature v = Signature.getInstance("Ed25519");
+            v.initVerify(publicKey(ca));
+            v.update(message);
+            return v.verify(signature);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private class Verifier implements CertificateVerifier {
         final List<HostCertificate> trusted;
         final Set<String> blocked = ConcurrentHashMap.newKeySet();
@@ -327,6 +339,18 @@ public final class TestDoubleCertificateAuthorityProvider implements Certificate
         public byte[] exportPrivateKey() {
             String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded());
             return ("-----BEGIN " + KEY_BANNER + "-----\n" + b64 + "\n-----END " + KEY_BANNER + "-----\n").getBytes(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public byte[] signStatement(byte[] message) {
+            try {
+                Signature s = Signature.getInstance("Ed25519");
+                s.initSign(key);
+                s.update(message);
+                return s.sign();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         @Override

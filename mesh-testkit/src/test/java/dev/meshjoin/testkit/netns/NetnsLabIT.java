@@ -68,7 +68,7 @@ class NetnsLabIT {
     }
 
     @Test
-    void parallelLabsDoNotCollide() {
+    void parallelLabsDoNotCollide() throws InterruptedException {
         CompletableFuture<NetnsLab> a = CompletableFuture.supplyAsync(() -> NetnsLab.create(2));
         CompletableFuture<NetnsLab> b = CompletableFuture.supplyAsync(() -> NetnsLab.create(2));
         try (NetnsLab la = a.join(); NetnsLab lb = b.join()) {
@@ -79,6 +79,11 @@ class NetnsLabIT {
             // The root namespace is not part of any lab.
             assertThat(la.host(1).exec("ip", "-o", "link").orThrow().output().lines().count()).isEqualTo(2);
             Process p = la.host(1).start(List.of("sleep", "600"), Path.of("/dev/null"));
+            // ip netns exec enters the namespace just after the fork: on a busy machine a moment later.
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (!la.host(1).pids().contains(p.pid()) && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
             assertThat(la.host(1).pids()).containsExactly(p.pid());
             assertThat(lb.host(1).pids()).isEmpty();
         }
