@@ -18,6 +18,7 @@ import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.registry.LighthouseRegistry;
 import dev.meshjoin.core.registry.ServiceView;
 import dev.meshjoin.core.state.Beat;
+import dev.meshjoin.core.state.StateDocument;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
