@@ -20,6 +20,7 @@ open module dev.meshjoin.core {
     exports dev.meshjoin.core.lighthouse;
     exports dev.meshjoin.core.presence;
     exports dev.meshjoin.core.registry;
+    exports dev.meshjoin.core.router;
     exports dev.meshjoin.core.secret;
     exports dev.meshjoin.core.signing;
     exports dev.meshjoin.core.store;

@@ -20,7 +20,10 @@ public final class Flags {
     private final String command;
     private final Map<String, Spec> specs = new LinkedHashMap<>();
 
-    private record Spec(String name, boolean bool, String help, String defaultValue) {
+    private record Spec(String name, boolean bool, String help, String defaultValue, boolean repeatable) {
+        Spec(String name, boolean bool, String help, String defaultValue) {
+            this(name, bool, help, defaultValue, false);
+        }
     }
 
     public Flags(String command) {
@@ -35,6 +38,12 @@ public final class Flags {
     /** Declares a flag that takes a value, with a default. */
     public Flags string(String name, String help, String defaultValue) {
         specs.put(name, new Spec(name, false, help, defaultValue));
+        return this;
+    }
+
+    /** Declares a flag that takes a value and may be given more than once ({@link Parsed#all}). */
+    public Flags repeatable(String name, String help) {
+        specs.put(name, new Spec(name, false, help + " (repeatable)", null, true));
         return this;
     }
 
@@ -60,6 +69,7 @@ public final class Flags {
     /** Parses arguments; anything after the flags (or after {@code --}) is positional. */
     public Parsed parse(List<String> args) {
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -99,18 +109,28 @@ public final class Flags {
                 value = args.get(++i);
             }
             values.put(name, value);
+            if (spec.repeatable) {
+                repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+            }
         }
-        return new Parsed(values, positional);
+        return new Parsed(values, repeated, positional);
     }
 
     /** The result of {@link #parse(List)}. */
     public final class Parsed {
         private final Map<String, String> values;
+        private final Map<String, List<String>> repeated;
         private final List<String> positional;
 
-        private Parsed(Map<String, String> values, List<String> positional) {
+        private Parsed(Map<String, String> values, Map<String, List<String>> repeated, List<String> positional) {
             this.values = values;
+            this.repeated = repeated;
             this.positional = List.copyOf(positional);
+        }
+
+        /** Every value of a repeatable flag, in order; empty when it was not given. */
+        public List<String> all(String name) {
+            return List.copyOf(repeated.getOrDefault(name, List.of()));
         }
 
         /** The value given, else the default, else null. */

@@ -53,8 +53,10 @@ public final class UpCommand implements Command {
         MeshConfig config = config(inv, p);
         config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
         LighthouseWatch.Settings watch = LighthouseFlags.check(p, config.publicEndpoint());
+        ServiceFlags.Checked services = ServiceFlags.check(p);
         MeshJoin.Builder builder = MeshJoin.builder().config(config)
-                .customize(node -> LighthouseFlags.apply(p, watch, node));
+                .customize(node -> LighthouseFlags.apply(p, watch, node))
+                .customize(node -> ServiceFlags.apply(services, node));
         String token = token(p, config);
         if (token != null) {
             builder.enrollmentToken(token);
@@ -75,6 +77,7 @@ public final class UpCommand implements Command {
                 .build();
 
         statusFile.watch(node);
+        ServiceFlags.start(services, node, out, inv.err());
         if (metrics != null) {
             metrics.watch(node);
         }
@@ -123,6 +126,7 @@ public final class UpCommand implements Command {
             flags.string(s.key(), s.help() + " (" + s.variable() + ")", s.defaultValue());
         }
         MetricsEndpoint.declare(flags);
+        ServiceFlags.declare(flags);
         return LighthouseFlags.declare(flags.string("token", "join with this enrollment token instead of the network"
                 + " secret (better: MESH_TOKEN, which other users cannot read in the process list)"));
     }

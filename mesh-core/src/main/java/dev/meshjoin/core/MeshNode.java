@@ -66,6 +66,8 @@ public final class MeshNode implements AutoCloseable {
     private final NodeRuns runs;
     private final Closer owned;
     private final dev.meshjoin.core.registry.LighthouseRegistry registry;
+    private final java.util.concurrent.atomic.AtomicReference<dev.meshjoin.core.router.RoutingClient> client =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     private MeshNode(Builder b) {
         this.config = new NodeConfig(b.d);
@@ -194,6 +196,15 @@ public final class MeshNode implements AutoCloseable {
      */
     public dev.meshjoin.api.registry.ServiceRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Sends HTTP requests to live instances of a service over the overlay (see {@link
+     * dev.meshjoin.core.router.RoutingClient}), with the default router settings.
+     */
+    public dev.meshjoin.api.registry.ServiceClient serviceClient() {
+        return client.updateAndGet(c -> c != null ? c : new dev.meshjoin.core.router.RoutingClient(registry,
+                dev.meshjoin.core.router.RouterSettings.defaults(), config.clock));
     }
 
     private static List<AutoCloseable> concat(List<AutoCloseable> a, AutoCloseable b) {

@@ -48,7 +48,7 @@ final class Following {
         run.presence = presence;
         StateFollower.Builder b = StateFollower.builder().node(c.nodeName).clock(c.clock)
                 .overlay(run.overlay).local(c.local).keys(keys)
-                .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own))).certificate(cert)
+                .verifiers(c.caProvider::verifier).beats(own -> c.services.decorate(presence.beat(own), own.address())).certificate(cert)
                 .documentCheck(doc -> {
                     c.trust.verifyStatement(StateDocument.signedContext(c.keys), doc.signedPart(), doc.signatures(),
                             "a lighthouse");

@@ -1,9 +1,14 @@
 package dev.meshjoin.core.registry;
 
+import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.registry.LoadReporter;
 import dev.meshjoin.api.registry.RegistryException;
 import dev.meshjoin.api.registry.ServiceInstance;
 import dev.meshjoin.core.state.Beat;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -12,11 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What this node announces, and how it measures its load: read at every poll, when the beat is made.
+ * What this node announces, and how it measures its load: read at every poll, when the beat is made,
+ * which carries the announced instances whose ports accept connections.
  * Thread-safe; a change tells the listeners (the node then polls at once instead of at its next interval).
  */
 public final class LocalServices {
     private static final Logger LOG = LoggerFactory.getLogger(LocalServices.class);
+    private static final int CHECK_TIMEOUT_MS = 300;
 
     private final List<ServiceInstance> instances = new ArrayList<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -66,10 +73,33 @@ public final class LocalServices {
         }
     }
 
-    /** {@code beat} with what this node offers now (unchanged when it offers nothing). */
-    public Beat decorate(Beat beat) {
-        List<ServiceInstance> now = instances();
+    /**
+     * {@code beat} with the instances that accept connections now, on {@code address} (the node's
+     * overlay address) or on loopback: a service whose server stopped drops out at the next poll,
+     * and comes back when it listens again. Unchanged when none does.
+     */
+    public Beat decorate(Beat beat, Ipv4Address address) {
+        List<ServiceInstance> now = new ArrayList<>();
+        for (ServiceInstance s : instances()) {
+            if (listening(address, s.port())) {
+                now.add(s);
+            } else {
+                LOG.debug("{} on port {} accepts no connection; not announcing it in this poll", s.name(), s.port());
+            }
+        }
         return now.isEmpty() ? beat : beat.withServices(now, load());
+    }
+
+    static boolean listening(Ipv4Address address, int port) {
+        for (InetAddress target : new InetAddress[] {address.toInetAddress(), InetAddress.getLoopbackAddress()}) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(target, port), CHECK_TIMEOUT_MS);
+                return true;
+            } catch (IOException e) {
+                // not here
+            }
+        }
+        return false;
     }
 
     /** Runs {@code r} after every change. */

@@ -36,9 +36,21 @@ class LighthouseRegistryTest {
     private MeshHarness mesh;
     private InMemoryBootstrapStore store;
     private MeshNode lh;
+    /** Real listening ports: a node announces only the services whose port accepts connections. */
+    private final List<dev.meshjoin.testkit.net.EchoHttpServer> servers = new ArrayList<>();
+    private int p1;
+    private int p2;
+    private int p3;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws java.io.IOException {
+        for (int i = 0; i < 3; i++) {
+            servers.add(dev.meshjoin.testkit.net.EchoHttpServer.onLoopback("s" + i));
+        }
+        servers.sort(java.util.Comparator.comparingInt(dev.meshjoin.testkit.net.EchoHttpServer::port));
+        p1 = servers.get(0).port();
+        p2 = servers.get(1).port();
+        p3 = servers.get(2).port();
         store = InMemoryBootstrapStore.linearizable(clock);
         mesh = MeshHarness.builder().store(store).clock(clock).caProvider(ca).caKeyCodec(salt -> codec).build();
         lh = mesh.node("lh");
@@ -46,8 +58,11 @@ class LighthouseRegistryTest {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws java.io.IOException {
         mesh.close();
+        for (dev.meshjoin.testkit.net.EchoHttpServer s : servers) {
+            s.close();
+        }
     }
 
     private MeshNode member(String name) {
@@ -74,9 +89,9 @@ class LighthouseRegistryTest {
         MeshNode b = member("b");
         MeshNode c = member("c");
         a.registry().reportLoad(LoadReporter.fixed(0.25));
-        a.registry().announce(ServiceInstance.of("echo", 8080).withWeight(3));
-        b.registry().announce(ServiceInstance.of("echo", 8080));
-        b.registry().announce(ServiceInstance.of("other", 9000));
+        a.registry().announce(ServiceInstance.of("echo", p1).withWeight(3));
+        b.registry().announce(ServiceInstance.of("echo", p1));
+        b.registry().announce(ServiceInstance.of("other", p3));
         tick(a);
         tick(b);
 
@@ -84,12 +99,14 @@ class LighthouseRegistryTest {
         assertThat(nodes(echo)).containsExactly("a", "b");
         LiveInstance fromA = echo.stream().filter(i -> i.node().equals("a")).findFirst().orElseThrow();
         assertThat(fromA.overlayAddress()).isEqualTo(a.certificate().orElseThrow().address().toString());
-        assertThat(fromA.port()).isEqualTo(8080);
+        assertThat(fromA.port()).isEqualTo(p1);
         assertThat(fromA.instance().weight()).isEqualTo(3);
         assertThat(fromA.load()).isEqualTo(0.25);
         assertThat(fromA.lastSeen()).isEqualTo(clock.instant());
         assertThat(nodes(lh.registry().lookup("other"))).as("the lighthouse answers itself in-process").containsExactly("b");
         assertThat(c.registry().lookup("nobody")).isEmpty();
+        assertThat(nodes(c.serviceClient().lookup("echo"))).as("the Java client looks up the same").containsExactly("a", "b");
+        assertThat(c.serviceClient()).isSameAs(c.serviceClient());
         assertThatThrownBy(() -> c.registry().lookup("Not A Name")).hasMessageContaining("must be a DNS label");
 
         b.registry().withdraw("echo");
@@ -103,7 +120,7 @@ class LighthouseRegistryTest {
         MeshNode a = member("a");
         double[] load = {0};
         a.registry().reportLoad(() -> load[0]);
-        a.registry().announce(ServiceInstance.of("echo", 8080));
+        a.registry().announce(ServiceInstance.of("echo", p1));
         tick(a);
         ServiceView view = lh.stateService().orElseThrow().services();
         long writes = view.writes();
@@ -117,18 +134,18 @@ class LighthouseRegistryTest {
         assertThat(a.registry().lookup("echo").get(0).load()).isEqualTo(49);
         assertThat(view.writes()).as("50 load reports, no change of the set").isEqualTo(writes);
 
-        a.registry().announce(ServiceInstance.of("echo", 8081));
+        a.registry().announce(ServiceInstance.of("echo", p2));
         tick(a);
         assertThat(view.writes()).isEqualTo(writes + 1);
-        assertThat(record().instances()).extracting(l -> l.instance().port()).containsExactly(8080, 8081);
+        assertThat(record().instances()).extracting(l -> l.instance().port()).containsExactly(p1, p2);
     }
 
     @Test
     void aSilentNodesInstancesDisappearWithinThreePollsAndALeavingNodesAtOnce() {
         MeshNode a = member("a");
         MeshNode b = member("b");
-        a.registry().announce(ServiceInstance.of("echo", 8080));
-        b.registry().announce(ServiceInstance.of("echo", 8080));
+        a.registry().announce(ServiceInstance.of("echo", p1));
+        b.registry().announce(ServiceInstance.of("echo", p1));
         tick(a);
         tick(b);
         // a keeps polling, b falls silent (its overlay is cut, so even the poll its announcement asked for fails).
@@ -152,8 +169,8 @@ class LighthouseRegistryTest {
     void aRevokedNodesInstancesDisappearAtTheLighthousesNextRefresh() {
         MeshNode a = member("a");
         MeshNode victim = member("victim");
-        a.registry().announce(ServiceInstance.of("echo", 8080));
-        victim.registry().announce(ServiceInstance.of("echo", 8080));
+        a.registry().announce(ServiceInstance.of("echo", p1));
+        victim.registry().announce(ServiceInstance.of("echo", p1));
         tick(a);
         tick(victim);
         assertThat(nodes(a.registry().lookup("echo"))).containsExactly("a", "victim");
@@ -175,7 +192,7 @@ class LighthouseRegistryTest {
         ServiceRegistry.Watch w = c.registry().watch("echo", l -> seen.add(nodes(l)));
         waitFor(() -> seen.size() == 1);
         assertThat(seen.get(0)).isEmpty();
-        a.registry().announce(ServiceInstance.of("echo", 8080));
+        a.registry().announce(ServiceInstance.of("echo", p1));
         tick(a);
         waitFor(() -> seen.size() == 2);
         load[0] = 5;
@@ -194,11 +211,26 @@ class LighthouseRegistryTest {
         MeshNode n = mesh.node("later", b -> b.publicEndpoint(null));
         assertThatThrownBy(() -> n.registry().lookup("echo")).isInstanceOf(RegistryException.class)
                 .hasMessageContaining("not on the mesh yet");
-        n.registry().announce(ServiceInstance.of("echo", 8080));
-        assertThat(n.registry().announced()).containsExactly(ServiceInstance.of("echo", 8080));
+        n.registry().announce(ServiceInstance.of("echo", p1));
+        assertThat(n.registry().announced()).containsExactly(ServiceInstance.of("echo", p1));
         assertThat(n.join().state()).isEqualTo(NodeState.READY);
         assertThat(nodes(lh.registry().lookup("echo"))).as("announced before the join, carried by its first poll")
                 .containsExactly("later");
+    }
+
+    @Test
+    void aServiceWhoseServerStoppedDropsOutAtTheNextPoll() throws Exception {
+        MeshNode a = member("a");
+        a.registry().announce(ServiceInstance.of("echo", p1));
+        a.registry().announce(ServiceInstance.of("other", p3));
+        tick(a);
+        assertThat(lh.registry().lookup("echo")).hasSize(1);
+        servers.get(0).close();
+        tick(a);
+        assertThat(lh.registry().lookup("echo")).as("its port accepts no connection").isEmpty();
+        assertThat(nodes(lh.registry().lookup("other"))).containsExactly("a");
+        assertThat(a.registry().announced()).as("still announced, so it comes back when it listens again")
+                .contains(ServiceInstance.of("echo", p1));
     }
 
     @Test
