@@ -100,4 +100,23 @@ class EtcdServiceRegistryIT {
             assertThat(seen).hasSize(before);
         }
     }
+
+    @Test
+    void theProviderChoosesEtcdForAnEtcdStoreThroughDecoratorsAndNothingElse() throws Exception {
+        EtcdBootstrapStore store = EtcdBootstrapStore.builder().endpoint(EtcdServer.assumeRunning(etcd).clientUrl())
+                .keyPrefix("reg-" + RUN.incrementAndGet() + "/").build();
+        dev.meshjoin.api.registry.ServiceRegistryProvider.Context ctx = new dev.meshjoin.api.registry.ServiceRegistryProvider
+                .Context("it", "node-p", () -> Optional.of("10.42.0.9"), Duration.ofSeconds(1));
+        EtcdRegistryProvider provider = new EtcdRegistryProvider();
+        assertThat(java.util.ServiceLoader.load(dev.meshjoin.api.registry.ServiceRegistryProvider.class).stream()
+                .map(p -> (Object) p.type()).toList()).contains(EtcdRegistryProvider.class);
+        try (store) {
+            ServiceRegistry r = provider.open(new dev.meshjoin.api.store.ForwardingBootstrapStore(store), ctx).orElseThrow();
+            try (EtcdServiceRegistry etcdRegistry = (EtcdServiceRegistry) r) {
+                etcdRegistry.announce(ServiceInstance.of("echo", 8080));
+                await(() -> nodes(etcdRegistry.lookup("echo")).equals(List.of("node-p")), 5000, "announced on etcd");
+            }
+            assertThat(provider.open(dev.meshjoin.testkit.store.InMemoryBootstrapStore.linearizable(), ctx)).isEmpty();
+        }
+    }
 }
