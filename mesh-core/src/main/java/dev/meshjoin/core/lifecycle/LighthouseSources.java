@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 
 /**
  * A member's {@link StateFollower.Source}: the state services of every lighthouse, over the
- * overlay, tried in random order until one answers. A lighthouse that refuses (revoked, unknown
+ * overlay, tried in random order until one answers (those whose last try failed after the others). A lighthouse that refuses (revoked, unknown
  * caller) is believed; one that cannot be reached is skipped.
  */
 public final class LighthouseSources implements StateFollower.Source {
@@ -21,6 +21,8 @@ public final class LighthouseSources implements StateFollower.Source {
     private final Ipv4Address self;
     private final java.time.Clock clock;
     private final java.util.Map<String, java.time.Instant> lastContact = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Lighthouses whose last try failed: tried after the others, so a lost one costs one timeout, not one per poll. */
+    private final java.util.Set<String> unanswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** @param services the lighthouses' state services, read anew at every call (the state may add some) */
     public LighthouseSources(StateChannel channel, Supplier<List<Endpoint>> services, Ipv4Address self) {
@@ -42,6 +44,11 @@ public final class LighthouseSources implements StateFollower.Source {
         return java.util.Map.copyOf(lastContact);
     }
 
+    private void answered(Endpoint s) {
+        lastContact.put(s.host(), clock.instant());
+        unanswered.remove(s.toString());
+    }
+
     @Override
     public StateHandler.Answer poll(String etag, Beat beat) {
         return each(s -> channel.poll(s, self, etag, beat));
@@ -56,16 +63,18 @@ public final class LighthouseSources implements StateFollower.Source {
         List<Endpoint> order = new ArrayList<>(services.get());
         order.removeIf(e -> e.host().equals(self.toString()));
         Collections.shuffle(order);
+        order.sort(java.util.Comparator.comparing(e -> unanswered.contains(e.toString())));
         MeshException last = null;
         for (Endpoint s : order) {
             try {
                 T answer = call.apply(s);
-                lastContact.put(s.host(), clock.instant());
+                answered(s);
                 return answer;
             } catch (JoinRefusedException e) {
-                lastContact.put(s.host(), clock.instant());
+                answered(s);
                 throw e;
             } catch (MeshException e) {
+                unanswered.add(s.toString());
                 last = e;
             }
         }

@@ -143,7 +143,18 @@ public final class Lighthouse implements AutoCloseable {
         }
         // A revoked node is refused before its credential is even checked, so it spends no token use.
         JoinHandler guarded = (request, source) -> {
-            Revocations.read(store, keys).refuseIfRevoked(request.node(), null, request.publicKey());
+            Revocations revocations;
+            try {
+                revocations = Revocations.read(store, keys);
+            } catch (dev.meshjoin.core.trust.TamperedStoreException e) {
+                // Without a revocation list the CA signed, nobody is admitted: a forged one could
+                // otherwise let a revoked node back in. The operator learns which key from the log.
+                org.slf4j.LoggerFactory.getLogger(Lighthouse.class).error("{}", e.getMessage());
+                throw new dev.meshjoin.api.JoinRefusedException(dev.meshjoin.api.RefusalReason.OTHER, "the lighthouse"
+                        + " cannot read a revocation list signed by the network's CA (" + e.key() + "), so it admits"
+                        + " nobody; ask the operator to restore it (meshctl revoke writes it signed)");
+            }
+            revocations.refuseIfRevoked(request.node(), null, request.publicKey());
             JoinResponse response = registrar.handle(request, source);
             CertificateLedger.record(store, keys, ca.verify(response.certificatePem().getBytes(
                     java.nio.charset.StandardCharsets.US_ASCII), clock.instant()), clock.instant());

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * secret does, and lies beside the node's private key under the same protection; it does not
  * reveal the secret (guessing it from the verifier costs the full PBKDF2 per guess, as from the
  * lighthouses' copy). No cheap check ties the file to the secret — it would be a fast oracle for
- * guessing — so a changed secret shows as a refusal: the kept verifier is then dropped and the
- * join asks once more with one derived afresh ({@link #refused}).
+ * guessing — so a changed secret shows as a refused proof or a record MAC that does not match: the
+ * kept verifier is then dropped and the proof or the MAC check is made once more with one derived
+ * afresh ({@link #refused}, {@link #dropKept}).
  *
  * <pre>{@code
  * MeshNode.builder().credentials(new NetworkSecretCredentials(System.getenv("MESH_SECRET").toCharArray()))
@@ -114,7 +115,17 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     /** Drops a verifier read from the file (the secret may have changed): true when there was one. */
     @Override
     public boolean refused(JoinNetwork network) {
-        String salt = Base64.getEncoder().encodeToString(network.salt());
+        return drop(network.salt(), "the lighthouse refused a proof");
+    }
+
+    /** As {@link #refused}, when a record's MAC did not match the key made from the kept verifier. */
+    @Override
+    public boolean dropKept(byte[] networkSalt) {
+        return drop(networkSalt, "a record's MAC did not match");
+    }
+
+    private boolean drop(byte[] networkSalt, String why) {
+        String salt = Base64.getEncoder().encodeToString(networkSalt);
         if (!fromFile.remove(salt)) {
             return false;
         }
@@ -124,7 +135,7 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
         } catch (IOException e) {
             LOG.warn("cannot delete {}: {}", stateDirectory.resolve(FILE), e.getMessage());
         }
-        LOG.info("the lighthouse refused the kept network-secret verifier; deriving it from the secret again");
+        LOG.info("{} made with the kept network-secret verifier; deriving it from the secret again", why);
         return true;
     }
 

@@ -11,4 +11,13 @@ import java.util.Optional;
 public interface MacKeySource {
     /** The 32-byte MAC key for the network with this salt, or empty. */
     Optional<byte[]> recordMacKey(byte[] networkSalt);
+
+    /**
+     * A record's MAC did not match the key: a source that made the key from something it kept (a
+     * verifier kept on disk from an older secret) drops it and returns true, and the MAC is checked
+     * once more with a key derived afresh. The default keeps nothing and returns false.
+     */
+    default boolean dropKept(byte[] networkSalt) {
+        return false;
+    }
 }

@@ -396,7 +396,11 @@ public final class RecordTrust {
         if (k.isEmpty() || o.mac() == null) {
             return false;
         }
-        if (!MessageDigest.isEqual(RecordEnvelope.mac(k.get(), o.message()), o.mac())) {
+        if (!MessageDigest.isEqual(RecordEnvelope.mac(k.get(), o.message()), o.mac()) && macKeys.dropKept(salt)) {
+            macKeyCache.remove(Base64.getEncoder().encodeToString(salt));
+            k = macKeyFor(salt);
+        }
+        if (k.isEmpty() || !MessageDigest.isEqual(RecordEnvelope.mac(k.get(), o.message()), o.mac())) {
             throw new TamperedStoreException(key, key + " carries a MAC the network secret did not make: someone"
                     + " without the network secret wrote it (or this node's MESH_SECRET is not the network's)."
                     + " Nothing was acted on; the store may have been tampered with");

@@ -79,6 +79,19 @@ class NetworkSecretCredentialsTest {
     }
 
     @Test
+    void aRecordMacFromAStaleKeptVerifierIsMadeAgainAfterDropKept() throws Exception {
+        JoinNetwork n = network((byte) 6);
+        proof(new NetworkSecretCredentials(SECRET, dir), n);
+        char[] rotated = "the-rotated-network-secret".toCharArray();
+        byte[] right = new NetworkSecretCredentials(rotated).recordMacKey(n.salt()).orElseThrow();
+        NetworkSecretCredentials c = new NetworkSecretCredentials(rotated, dir);
+        assertThat(c.recordMacKey(n.salt()).orElseThrow()).as("made from the kept, stale verifier").isNotEqualTo(right);
+        assertThat(c.dropKept(n.salt())).isTrue();
+        assertThat(c.recordMacKey(n.salt()).orElseThrow()).isEqualTo(right);
+        assertThat(c.dropKept(n.salt())).as("derived now: nothing kept to drop").isFalse();
+    }
+
+    @Test
     void anotherNetworksOrADamagedFileIsReplacedByTheDerivedVerifier() throws Exception {
         JoinNetwork a = network((byte) 3);
         JoinNetwork b = network((byte) 4);

@@ -244,4 +244,36 @@ class StoreTamperingTest {
                 .containsExactly("workers");
         assertThat(first.groups()).containsExactly("workers");
     }
+
+    @Test
+    void anEmptiedRevocationListWrittenWithoutTheCaKeyDoesNotLetARevokedNodeBackIn() throws Exception {
+        MeshNode lh = mesh.node("lh");
+        assertThat(lh.join().state()).isEqualTo(NodeState.READY);
+        MeshNode victim = mesh.node("victim", b -> b.publicEndpoint(null));
+        assertThat(victim.join().state()).isEqualTo(NodeState.READY);
+        String revokedCert = victim.certificate().orElseThrow().fingerprint();
+        dev.meshjoin.core.lifecycle.Revoker.builder(store, "test").certificateAuthorities(provider)
+                .caKeyCodec(salt -> codec).clock(clock).build().revoke("victim");
+        lh.follower().orElseThrow().tick();
+        assertThat(mesh.overlay("lh").current().orElseThrow().blocklist()).contains(revokedCert);
+        victim.close();
+        Entry e = store.get(keys.revocations()).orElseThrow();
+        byte[] emptied = "{\"schema\":1,\"network\":\"test\",\"revoked\":[]}".getBytes(StandardCharsets.UTF_8);
+        assertThat(store.compareAndSet(keys.revocations(), e.version(), emptied)).isPresent();
+
+        lh.follower().orElseThrow().tick();
+        lh.follower().orElseThrow().tick();
+        // A fresh state directory, the same name: without the forged list it would be refused as revoked anyway;
+        // with it, it must not be admitted either.
+        java.nio.file.Path dir = mesh.stateDirectory("victim");
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        NodeStatus again = mesh.node("victim", b -> b.publicEndpoint(null)).join();
+        assertThat(again.state()).isEqualTo(NodeState.FAILED);
+        assertThat(again.detail()).contains("cannot read a revocation list signed by the network's CA");
+        assertThat(Arrays.equals(store.get(keys.revocations()).orElseThrow().value(), emptied)).isTrue();
+        assertThat(mesh.overlay("lh").current().orElseThrow().blocklist()).as("the lighthouse still blocks it")
+                .contains(revokedCert);
+    }
 }
