@@ -31,4 +31,5 @@ open module dev.meshjoin.core {
 
 
     uses dev.meshjoin.api.store.BootstrapStoreProvider;
+    uses dev.meshjoin.api.registry.ServiceRegistryProvider;
 }

@@ -65,7 +65,8 @@ public final class MeshNode implements AutoCloseable {
     private final StatusBoard board;
     private final NodeRuns runs;
     private final Closer owned;
-    private final dev.meshjoin.core.registry.LighthouseRegistry registry;
+    private final dev.meshjoin.core.registry.LighthouseRegistry lighthouses;
+    private final dev.meshjoin.api.registry.ServiceRegistry registry;
     private final java.util.concurrent.atomic.AtomicReference<dev.meshjoin.core.router.RoutingClient> client =
             new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -73,8 +74,13 @@ public final class MeshNode implements AutoCloseable {
         this.config = new NodeConfig(b.d);
         this.board = new StatusBoard(config.nodeName, config.clock, b.listeners);
         this.runs = new NodeRuns(config, board);
-        this.registry = Registries.lighthouses(config, runs, this::heartbeatNow);
-        this.owned = new Closer(config.nodeName, concat(b.owned, registry));
+        this.lighthouses = Registries.lighthouses(config, runs, this::heartbeatNow);
+        this.registry = Registries.choose(config, runs, lighthouses);
+        List<AutoCloseable> own = concat(b.owned, lighthouses);
+        if (registry != lighthouses && registry instanceof AutoCloseable c) {
+            own.add(c);
+        }
+        this.owned = new Closer(config.nodeName, own);
         config.overlay.addListener((before, now) -> board.followOverlay(now));
     }
 
@@ -192,7 +198,8 @@ public final class MeshNode implements AutoCloseable {
 
     /**
      * The service registry: announce what this node offers on its overlay address, look up who
-     * offers a service. Lookups work once the node is READY.
+     * offers a service. Lookups work once the node is READY. Through the lighthouses by default; on
+     * etcd when the store is etcd ({@code mesh-store-etcd} on the class path).
      */
     public dev.meshjoin.api.registry.ServiceRegistry registry() {
         return registry;

@@ -2,12 +2,10 @@ package dev.meshjoin.core.trust;
 
 import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.api.store.Consistency;
 import dev.meshjoin.api.store.Entry;
-import dev.meshjoin.api.store.KeyVersion;
+import dev.meshjoin.api.store.ForwardingBootstrapStore;
 import dev.meshjoin.core.record.StoreKeys;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,12 +21,11 @@ import java.util.Optional;
  * NetworkRecords.read(store, keys); // throws TamperedStoreException for a record the CA did not sign
  * }</pre>
  */
-public final class TrustedStore implements BootstrapStore {
-    private final BootstrapStore delegate;
+public final class TrustedStore extends ForwardingBootstrapStore {
     private final RecordTrust trust;
 
     private TrustedStore(BootstrapStore delegate, RecordTrust trust) {
-        this.delegate = delegate;
+        super(delegate);
         this.trust = trust;
     }
 
@@ -38,7 +35,7 @@ public final class TrustedStore implements BootstrapStore {
             return t;
         }
         if (store instanceof TrustedStore t) {
-            return new TrustedStore(t.delegate, trust);
+            return new TrustedStore(t.delegate(), trust);
         }
         return new TrustedStore(store, trust);
     }
@@ -50,7 +47,7 @@ public final class TrustedStore implements BootstrapStore {
 
     /** The store underneath, unchecked. */
     public static BootstrapStore unchecked(BootstrapStore store) {
-        return store instanceof TrustedStore t ? t.delegate : store;
+        return store instanceof TrustedStore t ? t.delegate() : store;
     }
 
     public RecordTrust trust() {
@@ -68,8 +65,8 @@ public final class TrustedStore implements BootstrapStore {
     public RecordTrust.TrustedNetwork network() {
         return trust.network().orElseGet(() -> {
             String key = trust.keys().network();
-            Entry e = delegate.get(key).orElseThrow(() -> new MeshException("the network record " + key
-                    + " is missing from " + delegate.name() + "; found the network first"));
+            Entry e = delegate().get(key).orElseThrow(() -> new MeshException("the network record " + key
+                    + " is missing from " + delegate().name() + "; found the network first"));
             trust.openNetwork(key, e.value());
             return trust.network().orElseThrow();
         });
@@ -77,7 +74,7 @@ public final class TrustedStore implements BootstrapStore {
 
     @Override
     public Optional<Entry> get(String key) {
-        Optional<Entry> e = delegate.get(key);
+        Optional<Entry> e = delegate().get(key);
         if (e.isEmpty() || !grantsTrust(key)) {
             return e;
         }
@@ -89,19 +86,19 @@ public final class TrustedStore implements BootstrapStore {
     @Override
     public Optional<Entry> putIfAbsent(String key, byte[] value, Duration ttl) {
         if (!grantsTrust(key)) {
-            return delegate.putIfAbsent(key, value, ttl);
+            return delegate().putIfAbsent(key, value, ttl);
         }
         byte[] sealed = seal(key, value);
-        return written(key, value, sealed, delegate.putIfAbsent(key, sealed, ttl));
+        return written(key, value, sealed, delegate().putIfAbsent(key, sealed, ttl));
     }
 
     @Override
     public Optional<Entry> compareAndSet(String key, long expectedVersion, byte[] value, Duration ttl) {
         if (!grantsTrust(key)) {
-            return delegate.compareAndSet(key, expectedVersion, value, ttl);
+            return delegate().compareAndSet(key, expectedVersion, value, ttl);
         }
         byte[] sealed = seal(key, value);
-        return written(key, value, sealed, delegate.compareAndSet(key, expectedVersion, sealed, ttl));
+        return written(key, value, sealed, delegate().compareAndSet(key, expectedVersion, sealed, ttl));
     }
 
     private byte[] seal(String key, byte[] value) {
@@ -117,55 +114,5 @@ public final class TrustedStore implements BootstrapStore {
             }
         }
         return w.map(e -> new Entry(key, plain, e.version(), e.expiresAt()));
-    }
-
-    @Override
-    public boolean delete(String key, long expectedVersion) {
-        return delegate.delete(key, expectedVersion);
-    }
-
-    @Override
-    public List<KeyVersion> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public Consistency consistency() {
-        return delegate.consistency();
-    }
-
-    @Override
-    public int maxKeyBytes() {
-        return delegate.maxKeyBytes();
-    }
-
-    @Override
-    public long maxValueBytes() {
-        return delegate.maxValueBytes();
-    }
-
-    @Override
-    public Duration minTtl() {
-        return delegate.minTtl();
-    }
-
-    @Override
-    public long writesPerDay() {
-        return delegate.writesPerDay();
-    }
-
-    @Override
-    public boolean retriesItself() {
-        return delegate.retriesItself();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

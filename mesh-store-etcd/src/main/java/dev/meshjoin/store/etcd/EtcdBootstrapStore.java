@@ -220,6 +220,11 @@ public final class EtcdBootstrapStore implements BootstrapStore {
         }
     }
 
+    /** The client URLs, in the order tried. */
+    public List<URI> endpoints() {
+        return endpoints;
+    }
+
     /** The prefix put before every key in etcd; empty by default. */
     public String keyPrefix() {
         return keyPrefix;
