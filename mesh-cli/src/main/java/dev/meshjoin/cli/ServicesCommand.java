@@ -1,5 +1,8 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.api.registry.LiveInstance;
+import dev.meshjoin.api.registry.ServiceRegistry;
+import dev.meshjoin.api.registry.ServiceRegistryProvider;
 import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.api.store.KeyVersion;
 import dev.meshjoin.core.record.Json;
@@ -7,19 +10,25 @@ import dev.meshjoin.core.record.ServicesRecord;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.store.BootstrapStores;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * {@code meshctl services --store URI --network NAME [--json]}: the service instances the
  * lighthouses listed live when the set last changed, from their records in the store. Routing never
- * reads these (it asks the lighthouses over the overlay); this is the operator's view.
+ * reads these (it asks the lighthouses over the overlay); this is the operator's view. On a store
+ * that brings its own registry (etcd), the instances that registry lists live now.
  */
 public final class ServicesCommand implements Command {
+    private static final Comparator<InstanceView> ORDER = Comparator.comparing(InstanceView::service)
+            .thenComparing(InstanceView::node).thenComparingInt(InstanceView::port);
 
     @Override
     public String name() {
@@ -50,7 +59,13 @@ public final class ServicesCommand implements Command {
         Flags.Parsed p = flags.parse(inv.args());
         StoreKeys keys = StoreKeys.of(p.get("network"));
         try (BootstrapStore store = BootstrapStores.openExisting(p.requireAll("store").get(0))) {
-            List<InstanceView> all = list(store, keys);
+            Optional<ServiceRegistry> own = storesRegistry(store, p.get("network"));
+            List<InstanceView> all;
+            try {
+                all = own.isPresent() ? list(own.get()) : list(store, keys);
+            } finally {
+                own.ifPresent(ServicesCommand::closeQuietly);
+            }
             if (p.bool("json")) {
                 CliJson.println(inv.out(), all);
             } else {
@@ -58,6 +73,41 @@ public final class ServicesCommand implements Command {
             }
             return ExitStatus.OK;
         }
+    }
+
+    /** The registry the store brings along (etcd's), as the nodes on it use; empty for the lighthouses' one. */
+    private static Optional<ServiceRegistry> storesRegistry(BootstrapStore store, String network) {
+        ServiceRegistryProvider.Context ctx = new ServiceRegistryProvider.Context(network, "meshctl-services",
+                Optional::empty, Duration.ofSeconds(30));
+        for (ServiceRegistryProvider provider : ServiceLoader.load(ServiceRegistryProvider.class,
+                ServicesCommand.class.getClassLoader())) {
+            Optional<ServiceRegistry> r = provider.open(store, ctx);
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void closeQuietly(ServiceRegistry r) {
+        if (r instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // a listing's registry announces nothing; there is nothing to clean up
+            }
+        }
+    }
+
+    /** The instances a store's own registry lists live now; "lighthouse" names that registry. */
+    static List<InstanceView> list(ServiceRegistry registry) {
+        List<InstanceView> out = new ArrayList<>();
+        for (LiveInstance l : registry.lookupAll()) {
+            out.add(new InstanceView(l.instance().name(), l.node(), l.overlayAddress(), l.instance().port(),
+                    l.instance().protocol(), l.instance().weight(), l.instance().tags(), "(store)", l.lastSeen()));
+        }
+        out.sort(ORDER);
+        return out;
     }
 
     static List<InstanceView> list(BootstrapStore store, StoreKeys keys) {
@@ -74,8 +124,7 @@ public final class ServicesCommand implements Command {
             });
         }
         List<InstanceView> out = new ArrayList<>(newest.values());
-        out.sort(Comparator.comparing(InstanceView::service).thenComparing(InstanceView::node)
-                .thenComparingInt(InstanceView::port));
+        out.sort(ORDER);
         return out;
     }
 

@@ -8,9 +8,11 @@ import dev.meshjoin.core.record.NetworkRecords;
 import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.StoreKeys;
 import dev.meshjoin.core.store.BootstrapStores;
+import dev.meshjoin.testkit.net.SocketForwarder;
 import dev.meshjoin.testkit.netns.NetnsHost;
 import dev.meshjoin.testkit.netns.NetnsLab;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code meshctl up} processes in the namespaces of a {@link NetnsLab}, sharing one file store
- * under a temporary directory, with their output in one log file each: what the lighthouse and CA
+ * under a temporary directory (or one etcd, {@link #onEtcd}), with their output in one log file each: what the lighthouse and CA
  * rotation ITs drive. Waits react to what the processes print (no fixed sleeps); close() kills
  * everything, nebula included.
  */
@@ -36,10 +38,36 @@ final class MeshctlLab implements AutoCloseable {
     final NetnsLab lab;
     final Path tmp;
     private final List<Process> processes = new ArrayList<>();
+    private String store;
+    private SocketForwarder rootForwarder;
 
     MeshctlLab(int hosts, Path tmp) {
         this.lab = NetnsLab.create(hosts);
         this.tmp = tmp;
+        this.store = "file:" + tmp.resolve("store");
+    }
+
+    /**
+     * Puts the lab's store on the etcd at {@code clientUrl} (on the root namespace's loopback): every
+     * namespace gets a forwarder from its own loopback, same port, through a Unix socket to it, so
+     * that {@code etcd://127.0.0.1:PORT} means the same etcd everywhere.
+     */
+    MeshctlLab onEtcd(URI clientUrl, String keyPrefix) throws InterruptedException {
+        Path socket = tmp.resolve("etcd.sock");
+        rootForwarder = SocketForwarder.start(SocketForwarder.unix(socket), SocketForwarder.tcp(clientUrl.getPort()));
+        for (int i = 1; i <= lab.hosts().size(); i++) {
+            String name = "etcd-forward-" + i;
+            java(host(i), name, SocketForwarder.class.getName(),
+                    List.of("tcp:127.0.0.1:" + clientUrl.getPort(), "unix:" + socket));
+            await(name, Pattern.compile("(?m)^LISTENING "), 0, 30_000);
+        }
+        store = "etcd://127.0.0.1:" + clientUrl.getPort() + "/" + keyPrefix;
+        return this;
+    }
+
+    /** Connections the namespaces made to etcd through the forwarders (0 on the file store). */
+    long etcdConnections() {
+        return rootForwarder == null ? 0 : rootForwarder.connections();
     }
 
     /** Skips the test with the reason when namespaces or nebula are not available. */
@@ -90,8 +118,9 @@ final class MeshctlLab implements AutoCloseable {
         return lab.host(i);
     }
 
+    /** The store URI, the same in every namespace: a file store under the lab's directory, or etcd. */
     String store() {
-        return "file:" + tmp.resolve("store");
+        return store;
     }
 
     /**
@@ -195,5 +224,8 @@ final class MeshctlLab implements AutoCloseable {
             p.destroyForcibly();
         });
         lab.close();
+        if (rootForwarder != null) {
+            rootForwarder.close();
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.meshjoin.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.api.net.Ipv4Address;
+import dev.meshjoin.testkit.etcd.EtcdServer;
 import dev.meshjoin.testkit.netns.NetnsHost;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -16,7 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The registry and the router for real: three {@code meshctl up} processes with real nebula in
  * three network namespaces; node-2 and node-3 run an HTTP server on 8080 announced as {@code echo},
  * node-1 (the founder and lighthouse) routes to them from {@code 127.0.0.1:8480} in its namespace.
- * Polls every 3 s, so "within 3 poll intervals" is 9 s. Needs root (namespaces) and nebula.
+ * Polls every 3 s, so "within 3 poll intervals" is 9 s. Runs on the file store (the lighthouses'
+ * registry) and on etcd (EtcdServiceRegistry). Needs root (namespaces) and nebula; etcd for the second.
  */
 class MeshctlServicesIT {
     private static final long POLL_MS = 3_000;
@@ -34,6 +37,7 @@ class MeshctlServicesIT {
     Path tmp;
 
     private MeshctlLab lab;
+    private EtcdServer etcd;
     private int probes;
 
     @BeforeAll
@@ -42,10 +46,27 @@ class MeshctlServicesIT {
     }
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         if (lab != null) {
             lab.close();
         }
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    /**
+     * The lab on {@code store}: "file" (the nodes use the lighthouses' registry) or "etcd" (a real
+     * etcd on the root namespace's loopback, forwarded into each namespace; the nodes then use
+     * EtcdServiceRegistry, chosen by the store). Skipped with the reason when etcd is not installed.
+     */
+    private MeshctlLab lab(String store) throws Exception {
+        MeshctlLab l = MeshctlLab.create(3, tmp);
+        if (store.equals("etcd")) {
+            etcd = EtcdServer.start();
+            l.onEtcd(etcd.clientUrl(), "services-it/");
+        }
+        return l;
     }
 
     /** Runs the probe in node-1's namespace and returns its tallies ("status 200" → n, "id node-2" → n, "error" → n). */
@@ -80,9 +101,10 @@ class MeshctlServicesIT {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    @Test
-    void theRouterSpreadsGetsOverBothInstancesPrefersTheIdleOneAndSurvivesAStoppedServer() throws Exception {
-        lab = MeshctlLab.create(3, tmp);
+    @ParameterizedTest(name = "registry on the {0} store")
+    @ValueSource(strings = {"file", "etcd"})
+    void theRouterSpreadsGetsOverBothInstancesPrefersTheIdleOneAndSurvivesAStoppedServer(String store) throws Exception {
+        lab = lab(store);
         String poll = "--poll-interval=3s";
         lab.up(lab.host(1), "node-1", true, "--lighthouse-target", "1", poll);
         Ipv4Address lhAddr = lab.ready("node-1");
@@ -115,6 +137,13 @@ class MeshctlServicesIT {
         }
         assertThat(services()).contains("\"node\":\"node-2\"").contains("\"node\":\"node-3\"")
                 .contains("\"overlayAddress\":\"" + a2 + "\"").contains("\"overlayAddress\":\"" + a3 + "\"");
+        // Which registry listed them: etcd's own ("(store)"), or the lighthouse's records on the file store.
+        if (store.equals("etcd")) {
+            assertThat(services()).contains("\"lighthouse\":\"(store)\"");
+            assertThat(lab.etcdConnections()).as("the namespaces reached etcd").isGreaterThanOrEqualTo(3);
+        } else {
+            assertThat(services()).doesNotContain("(store)");
+        }
 
         Map<String, String> spread = probe(url, 200, 1, "GET");
         System.out.println("200 sequential GETs: " + spread);

@@ -43,6 +43,17 @@ public interface ServiceRegistry {
     List<LiveInstance> lookup(String name);
 
     /**
+     * Every live instance of every service, for an operator's listing ({@code meshctl services}).
+     * A registry that cannot list everything in one go says so; the lighthouses' listing is read
+     * from their records in the store instead.
+     *
+     * @throws RegistryException when the registry cannot be reached or cannot list
+     */
+    default List<LiveInstance> lookupAll() {
+        throw new RegistryException("this registry cannot list every service; look up one by name");
+    }
+
+    /**
      * Tells {@code listener} the live instances of {@code name} now and again whenever the set
      * changes (an instance comes or goes; a load figure alone is no change), from a background
      * thread, until the returned handle is closed.

@@ -2,13 +2,10 @@ package dev.meshjoin.core.registry;
 
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.api.registry.LoadReporter;
+import dev.meshjoin.api.registry.PortCheck;
 import dev.meshjoin.api.registry.RegistryException;
 import dev.meshjoin.api.registry.ServiceInstance;
 import dev.meshjoin.core.state.Beat;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -23,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalServices {
     private static final Logger LOG = LoggerFactory.getLogger(LocalServices.class);
-    private static final int CHECK_TIMEOUT_MS = 300;
 
     private final List<ServiceInstance> instances = new ArrayList<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
@@ -91,15 +87,7 @@ public final class LocalServices {
     }
 
     static boolean listening(Ipv4Address address, int port) {
-        for (InetAddress target : new InetAddress[] {address.toInetAddress(), InetAddress.getLoopbackAddress()}) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(target, port), CHECK_TIMEOUT_MS);
-                return true;
-            } catch (IOException e) {
-                // not here
-            }
-        }
-        return false;
+        return PortCheck.accepting(address.toString(), port);
     }
 
     /** Runs {@code r} after every change. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshjoin.api.registry.LiveInstance;
 import dev.meshjoin.api.registry.LoadReporter;
+import dev.meshjoin.api.registry.PortCheck;
 import dev.meshjoin.api.registry.RegistryException;
 import dev.meshjoin.api.registry.ServiceInstance;
 import dev.meshjoin.api.registry.ServiceRegistry;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * node's lease (time-to-live two and a half intervals, kept alive every interval, so a node that
  * stops drops out by itself and one that closes at once); a lookup is one range request; a watch
  * is the JSON gateway's streaming {@code /v3/watch} on the service's prefix. Loads are written with
- * each refresh: etcd takes writes that a free KV tier would not.
+ * each refresh: etcd takes writes that a free KV tier would not. An instance whose port accepts no
+ * connection (its server stopped) is left out of the refresh, so it drops out of the lookups.
  */
 public final class EtcdServiceRegistry implements ServiceRegistry, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdServiceRegistry.class);
@@ -52,6 +55,7 @@ public final class EtcdServiceRegistry implements ServiceRegistry, AutoCloseable
     private final Supplier<Optional<String>> overlayAddress;
     private final Duration interval;
     private final Clock clock;
+    private final BiPredicate<String, Integer> accepting;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService timer;
@@ -65,13 +69,15 @@ public final class EtcdServiceRegistry implements ServiceRegistry, AutoCloseable
     }
 
     private EtcdServiceRegistry(URI endpoint, String keyPrefix, String network, String node,
-                                Supplier<Optional<String>> overlayAddress, Duration interval, Clock clock) {
+                                Supplier<Optional<String>> overlayAddress, Duration interval, Clock clock,
+                                BiPredicate<String, Integer> accepting) {
         this.endpoint = endpoint;
         this.root = keyPrefix + "mesh/" + network + "/registry/";
         this.node = node;
         this.overlayAddress = overlayAddress;
         this.interval = interval;
         this.clock = clock;
+        this.accepting = accepting;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meshjoin-etcd-registry-" + node);
             t.setDaemon(true);
@@ -88,7 +94,15 @@ public final class EtcdServiceRegistry implements ServiceRegistry, AutoCloseable
      */
     public static EtcdServiceRegistry start(URI endpoint, String keyPrefix, String network, String node,
                                             Supplier<Optional<String>> overlayAddress, Duration interval) {
-        return new EtcdServiceRegistry(endpoint, keyPrefix, network, node, overlayAddress, interval, Clock.systemUTC());
+        return start(endpoint, keyPrefix, network, node, overlayAddress, interval, PortCheck::accepting);
+    }
+
+    /** As {@link #start}, with the check of whether an instance's port accepts connections (a test's own). */
+    static EtcdServiceRegistry start(URI endpoint, String keyPrefix, String network, String node,
+                                     Supplier<Optional<String>> overlayAddress, Duration interval,
+                                     BiPredicate<String, Integer> accepting) {
+        return new EtcdServiceRegistry(endpoint, keyPrefix, network, node, overlayAddress, interval, Clock.systemUTC(),
+                accepting);
     }
 
     @Override
@@ -151,6 +165,12 @@ public final class EtcdServiceRegistry implements ServiceRegistry, AutoCloseable
         double load = load();
         Set<String> now = new HashSet<>();
         for (ServiceInstance s : announced()) {
+            // Like the lighthouse registry: an instance whose server stopped is not written again, and
+            // the loop below deletes its key, so lookups drop it within an interval.
+            if (!accepting.test(address.get(), s.port())) {
+                LOG.debug("{} on port {} accepts no connection; not announcing it this interval", s.name(), s.port());
+                continue;
+            }
             String key = root + s.name() + "/" + node + "/" + s.port();
             now.add(key);
             byte[] value;
@@ -188,14 +208,26 @@ public final class EtcdServiceRegistry implements ServiceRegistry, AutoCloseable
     @Override
     public List<LiveInstance> lookup(String name) {
         ServiceInstance.checkName(name);
-        String prefix = root + name + "/";
+        return range(name);
+    }
+
+    @Override
+    public List<LiveInstance> lookupAll() {
+        return range(null);
+    }
+
+    /** One range request over a service's keys, or over every service's when {@code name} is null. */
+    private List<LiveInstance> range(String name) {
+        String prefix = name == null ? root : root + name + "/";
         JsonNode r = call("/v3/kv/range", JSON.createObjectNode().put("key", b64(prefix))
                 .put("range_end", B64.encodeToString(EtcdBootstrapStore.prefixEnd(prefix.getBytes(StandardCharsets.UTF_8)))));
         List<LiveInstance> out = new ArrayList<>();
         for (JsonNode kv : r.path("kvs")) {
             try {
                 Stored s = JSON.readValue(B64D.decode(kv.path("value").asText()), Stored.class);
-                if (s.instance().name().equals(name)) {
+                // The key's service must be the instance's: a writer of the store cannot list one under another's name.
+                String key = new String(B64D.decode(kv.path("key").asText()), StandardCharsets.UTF_8);
+                if (key.startsWith(root + s.instance().name() + "/") && (name == null || s.instance().name().equals(name))) {
                     out.add(new LiveInstance(s.instance(), s.node(), s.overlayAddress(), s.load(), clock.instant()));
                 }
             } catch (IOException | RuntimeException e) {

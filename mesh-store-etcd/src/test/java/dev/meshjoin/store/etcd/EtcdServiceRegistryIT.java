@@ -7,6 +7,8 @@ import dev.meshjoin.api.registry.LoadReporter;
 import dev.meshjoin.api.registry.ServiceInstance;
 import dev.meshjoin.api.registry.ServiceRegistry;
 import dev.meshjoin.testkit.etcd.EtcdServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,9 +36,10 @@ class EtcdServiceRegistryIT {
         }
     }
 
+    /** A registry whose nodes' addresses are made up, so every port counts as accepting. */
     private static EtcdServiceRegistry registry(String prefix, String node, String address) {
         return EtcdServiceRegistry.start(EtcdServer.assumeRunning(etcd).clientUrl(), prefix, "it", node,
-                () -> Optional.of(address), Duration.ofSeconds(1));
+                () -> Optional.of(address), Duration.ofSeconds(1), (a, p) -> true);
     }
 
     private static List<String> nodes(List<LiveInstance> l) {
@@ -98,6 +101,35 @@ class EtcdServiceRegistryIT {
             await(() -> nodes(c.lookup("echo")).equals(List.of("node-c")), 5000, "c announced");
             Thread.sleep(300);
             assertThat(seen).hasSize(before);
+        }
+    }
+
+    @Test
+    void anInstanceWhoseServerStopsDropsOutWithinAnIntervalAndComesBackWhenItListensAgain() throws Exception {
+        String prefix = "reg-" + RUN.incrementAndGet() + "/";
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        int port = server.getLocalPort();
+        try (EtcdServiceRegistry a = EtcdServiceRegistry.start(EtcdServer.assumeRunning(etcd).clientUrl(), prefix, "it",
+                "node-a", () -> Optional.of("127.0.0.1"), Duration.ofSeconds(1))) {
+            a.announce(ServiceInstance.of("echo", port));
+            int closedPort;
+            try (ServerSocket gone = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                closedPort = gone.getLocalPort();
+            }
+            a.announce(ServiceInstance.of("idle", closedPort));
+            await(() -> nodes(a.lookup("echo")).equals(List.of("node-a")), 5000, "the listening one announced");
+            assertThat(a.lookup("idle")).as("a port nobody listens on is never announced").isEmpty();
+            server.close();
+            long stopped = System.nanoTime();
+            await(() -> a.lookup("echo").isEmpty(), 3000, "the stopped server dropping out");
+            System.out.println("a stopped server's instance dropped out after "
+                    + (System.nanoTime() - stopped) / 1_000_000 + " ms (interval 1 s)");
+            assertThat(a.announced()).as("still announced: it comes back when it listens again").hasSize(2);
+            try (ServerSocket again = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+                await(() -> nodes(a.lookup("echo")).equals(List.of("node-a")), 3000, "the server listening again");
+            }
+        } finally {
+            server.close();
         }
     }
 
