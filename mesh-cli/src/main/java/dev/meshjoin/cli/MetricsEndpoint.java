@@ -82,7 +82,7 @@ final class MetricsEndpoint implements AutoCloseable {
                     + "); pick another -metrics address", ExitStatus.ERROR);
         }
         builder.listener(m.metrics).events(m.metrics).storeDecorator(m.metrics::timed);
-        out.println("metrics at http://" + at.getHostString() + ":" + m.server.getAddress().getPort() + "/metrics");
+        UpProgress.serving(out, "metrics", "http://" + at.getHostString() + ":" + m.server.getAddress().getPort() + "/metrics");
         return m;
     }
 

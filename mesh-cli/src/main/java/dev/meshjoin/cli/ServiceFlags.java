@@ -160,7 +160,7 @@ final class ServiceFlags {
         try {
             HttpRouter r = HttpRouter.start(node.registry(), RouterSettings.defaults().withBind(c.router()));
             c.running().set(r);
-            out.println("router at http://" + r.endpoint() + "/svc/NAME/");
+            UpProgress.serving(out, "router", "http://" + r.endpoint() + "/svc/NAME/");
             return r;
         } catch (RuntimeException e) {
             err.println("up: warning: " + e.getMessage());

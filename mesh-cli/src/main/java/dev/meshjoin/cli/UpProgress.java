@@ -80,6 +80,29 @@ final class UpProgress implements MeshNodeListener {
         }
     }
 
+    /**
+     * Says where a part of the node serves: {@code WHAT at URL}, or with {@code --log-format json} a
+     * JSON line {@code {"time":…,"event":"serving","what":WHAT,"url":URL}}, so that every line of a
+     * JSON-format run stays one JSON object.
+     */
+    static void serving(PrintStream out, String what, String url) {
+        String line;
+        if (dev.meshjoin.cli.log.CliLogging.json()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time", java.time.Instant.now().toString());
+            m.put("event", "serving");
+            m.put("what", what);
+            m.put("url", url);
+            line = CliJson.write(m);
+        } else {
+            line = what + " at " + url;
+        }
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
     /** Milliseconds since this process started (a cold start's whole cost), where the OS tells. */
     private static java.util.Optional<Long> sinceStart() {
         return ProcessHandle.current().info().startInstant()

@@ -137,7 +137,15 @@ public final class JoinRun {
 
     /** Says what a state that waits is waiting for (a move to the same state). */
     void say(String detail) {
-        move(board.status().state(), detail, null);
+        NodeState now = board.status().state();
+        if (now == NodeState.READY || now == NodeState.DEGRADED) {
+            // A ready node joining again (its renewal was refused) keeps its state while it waits:
+            // its overlay still runs on the certificate it has, and READY does not move to itself.
+            checkCancelled();
+            org.slf4j.LoggerFactory.getLogger(JoinRun.class).info("{}: joining again: {}", config.nodeName, detail);
+            return;
+        }
+        move(now, detail, null);
     }
 
     private Optional<Ipv4Interface> address() {
