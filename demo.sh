@@ -141,11 +141,11 @@ if [ "$measure" -gt 0 ]; then
   median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
   echo "  median first join() in a fresh JVM: $(median "${times[@]}") ms"
   echo "  median cold meshctl up (process start to READY): $(median "${colds[@]}") ms"
-  bench=$(ls mesh-bench/target/mesh-bench-*.jar 2>/dev/null | head -n 1 || true)
+  bench=$(ls mesh-bench/target/mesh-bench-*.jar 2>/dev/null | grep -v -e -sources -e -javadoc -e -tests | head -n 1 || true)
   if [ -z "$bench" ]; then
     echo "demo: building mesh-bench for the warm join"
     ./mvnw -q -DskipTests -DskipCds package -pl mesh-bench -am
-    bench=$(ls mesh-bench/target/mesh-bench-*.jar | head -n 1)
+    bench=$(ls mesh-bench/target/mesh-bench-*.jar | grep -v -e -sources -e -javadoc -e -tests | head -n 1)
   fi
   echo "warm embedded join: one JVM in node-2's namespace joins $measure more times after a first:"
   ip netns exec "mjdemo-2-$id" env MESH_SECRET=demo-network-secret \
