@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The embedded join as a worker process sees it: {@code join()} to READY with the real Nebula
@@ -43,15 +45,29 @@ public final class WarmJoinBench {
         JoinCredentials credentials = new NetworkSecretCredentials(secret.toCharArray());
         Path dir = Files.createTempDirectory("warm-join-bench");
         List<Double> warm = new ArrayList<>();
+        // Per state, the milliseconds each warm join spent in it: where the time goes.
+        Map<NodeState, List<Double>> phases = new LinkedHashMap<>();
         try (BootstrapStore store = BootstrapStores.open(args[0])) {
             for (int i = 0; i <= joins; i++) {
                 MeshNode node = MeshJoin.builder().store(store).networkName(args[1]).credentials(credentials)
                         .nodeName("warm-" + ProcessHandle.current().pid() + "-" + i)
                         .stateDirectory(dir.resolve("n" + i))
                         .build();
+                long[] entered = {System.nanoTime()};
+                NodeState[] current = {NodeState.DISCOVERING};
+                Map<NodeState, Double> spent = new LinkedHashMap<>();
+                node.addListener((before, now) -> {
+                    if (now.state() != current[0]) {
+                        long t = System.nanoTime();
+                        spent.merge(current[0], (t - entered[0]) / 1e6, Double::sum);
+                        entered[0] = t;
+                        current[0] = now.state();
+                    }
+                });
                 long t0 = System.nanoTime();
                 NodeStatus status = node.join();
                 double ms = (System.nanoTime() - t0) / 1e6;
+                Map<NodeState, Double> toReady = new LinkedHashMap<>(spent);
                 if (status.state() != NodeState.READY) {
                     node.close();
                     throw new IllegalStateException("join " + i + " ended " + status.state() + ": " + status.detail());
@@ -61,6 +77,7 @@ public final class WarmJoinBench {
                     System.out.printf("first join in this JVM: %.0f ms%n", ms);
                 } else {
                     warm.add(ms);
+                    toReady.forEach((state, t) -> phases.computeIfAbsent(state, k -> new ArrayList<>()).add(t));
                 }
             }
         }
@@ -69,5 +86,12 @@ public final class WarmJoinBench {
         System.out.printf("warm embedded join() -> READY over %d joins: %s ms; median %.0f ms, min %.0f, max %.0f%n",
                 joins, warm.stream().map(d -> String.format("%.0f", d)).toList(), sorted.get(sorted.size() / 2),
                 sorted.get(0), sorted.get(sorted.size() - 1));
+        StringBuilder where = new StringBuilder("median ms per state:");
+        phases.forEach((state, times) -> {
+            List<Double> t = new ArrayList<>(times);
+            Collections.sort(t);
+            where.append(String.format(" %s %.0f", state, t.get(t.size() / 2)));
+        });
+        System.out.println(where);
     }
 }
