@@ -58,7 +58,8 @@ final class DaemonPidFile {
         List<Long> stopped = new ArrayList<>();
         for (long pid : candidates) {
             // A daemon this JVM started is this node's own, not an orphan (a preflight may run while it does).
-            if (pid == ProcessHandle.current().pid() || ownChild(pid) || !runsOurConfig(pid)) {
+            // The command line first: it rules out nearly every process with one read.
+            if (pid == ProcessHandle.current().pid() || !runsOurConfig(pid) || ownChild(pid)) {
                 continue;
             }
             Optional<ProcessHandle> h = ProcessHandle.of(pid);

@@ -42,8 +42,10 @@ import org.slf4j.LoggerFactory;
  *       Nebula older than {@link NebulaVersion#MINIMUM} is refused.</li>
  *   <li><b>Files</b>: the state directory (0700) holds {@code ca.crt}, {@code host.crt},
  *       {@code host.key} (0600, created with that mode) and {@code nebula.yml}, rendered by
- *       {@link NebulaConfigRenderer}. Before a config is used, {@code nebula -test} must accept it;
- *       otherwise {@link #start} fails with Nebula's own reason.</li>
+ *       {@link NebulaConfigRenderer}. A config Nebula refuses makes the overlay FAILED with
+ *       Nebula's own reason, without restarts: a daemon that exits before its tun device is up
+ *       has its config checked with {@code nebula -test}. A reload installs a config only after
+ *       {@code nebula -test} accepted it, so a refused one leaves the running daemon as it was.</li>
  *   <li><b>Output</b>: stdout and stderr are read continuously on a thread, parsed (JSON lines)
  *       and logged to SLF4J under {@code dev.meshjoin.nebula.daemon}.</li>
  *   <li><b>Readiness</b>: STARTING until the daemon reports its tun device active <em>and</em> a
@@ -109,6 +111,8 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     final LinkedHashSet<Ipv4Address> seenPeers = new LinkedHashSet<>();
     private Thread shutdownHook;
     volatile DaemonPidFile pidFile; // not guarded: start() sets it before the supervisor runs
+    /** The state directory whose orphans the last preflight stopped, so that the start right after need not look again. */
+    private volatile Path orphansStoppedIn;
 
     private NebulaOverlayDriver(Builder b) {
         this.explicitBinary = b.binary;
@@ -170,6 +174,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     @Override
     public void preflight(Endpoint listen, Path stateDirectory) {
         DaemonPidFile.stopOrphansIn(stateDirectory, stopGrace);
+        orphansStoppedIn = stateDirectory == null ? null : stateDirectory.toAbsolutePath().normalize();
         NebulaBinary.locate(explicitBinary, environment);
         if (listen != null) {
             ListenCheck.check(listen);
@@ -194,9 +199,14 @@ public final class NebulaOverlayDriver implements OverlayDriver {
         try {
             bin = NebulaBinary.locate(explicitBinary, environment);
             tun = tunDeviceOverride != null ? tunDeviceOverride : tunDeviceFor(config);
-            file = NebulaConfigFiles.writeChecked(bin, config, tun);
-            pidFile = new DaemonPidFile(file);
-            pidFile.stopOrphans(stopGrace);
+            Path dir = config.stateDirectory().toAbsolutePath().normalize();
+            DaemonPidFile pids = new DaemonPidFile(dir.resolve(NebulaConfigFiles.CONFIG_FILE));
+            if (!dir.equals(orphansStoppedIn)) {
+                pids.stopOrphans(stopGrace);
+            }
+            orphansStoppedIn = null;
+            file = NebulaConfigFiles.install(config, tun);
+            pidFile = pids;
         } catch (OverlayException | ConfigurationException e) {
             synchronized (lock) {
                 setState(OverlayState.FAILED, e.getMessage());

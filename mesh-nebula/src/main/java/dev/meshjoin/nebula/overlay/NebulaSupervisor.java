@@ -48,6 +48,7 @@ final class NebulaSupervisor implements Runnable {
     @Override
     public void run() {
         int failures = 0;
+        boolean configChecked = false;
         try {
             while (true) {
                 Generation g;
@@ -76,6 +77,17 @@ final class NebulaSupervisor implements Runnable {
                     continue;
                 }
                 String reason = exitReason(g);
+                if (!configChecked && g.process != null && !g.tunActive) {
+                    // Exited before its tun device came up: a refused config is final, not worth restarts.
+                    configChecked = true;
+                    Optional<String> refused = refusal();
+                    if (refused.isPresent()) {
+                        synchronized (d.lock) {
+                            d.setState(OverlayState.FAILED, refused.get());
+                        }
+                        return;
+                    }
+                }
                 failures = reachedUp ? 1 : failures + 1;
                 if (failures >= d.restartPolicy.maxAttempts()) {
                     synchronized (d.lock) {
@@ -107,6 +119,22 @@ final class NebulaSupervisor implements Runnable {
             if (g != null && g.process != null && g.process.isAlive()) {
                 d.terminate(g.process);
             }
+        }
+    }
+
+    /** Nebula's reason to refuse the installed config; empty when it accepts it or cannot say. */
+    private Optional<String> refusal() {
+        NebulaBinary bin;
+        java.nio.file.Path file;
+        synchronized (d.lock) {
+            bin = d.binary;
+            file = d.configFile;
+        }
+        try {
+            return NebulaConfigFiles.refusal(bin, file);
+        } catch (dev.meshjoin.api.overlay.OverlayException e) {
+            LOG.warn("{}: {}; restarting nebula as for any other exit", d.config.nodeName(), e.getMessage());
+            return Optional.empty();
         }
     }
 
