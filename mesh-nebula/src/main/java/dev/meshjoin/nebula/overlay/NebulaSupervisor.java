@@ -196,7 +196,11 @@ final class NebulaSupervisor implements Runnable {
                         while (d.seenPeers.size() > d.MAX_SEEN_PEERS) {
                             d.seenPeers.remove(d.seenPeers.iterator().next());
                         }
-                        d.wakeSupervisor();
+                        // A new peer is worth a probe only while no peer answers; once UP, the next
+                        // round comes soon enough (and a probe now would compete with the node's first poll).
+                        if (d.health.state() != OverlayState.UP) {
+                            d.wakeSupervisor();
+                        }
                     }
                 } catch (ConfigurationException ignored) {
                     // not an IPv4 address: nothing to probe
