@@ -105,8 +105,7 @@ final class UpProgress implements MeshNodeListener {
 
     /** Milliseconds since this process started (a cold start's whole cost), where the OS tells. */
     private static java.util.Optional<Long> sinceStart() {
-        return ProcessHandle.current().info().startInstant()
-                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis());
+        return ProcessAge.millis();
     }
 
     /** 45s, 1m58s, 1h2m: as short as a person reads it. */

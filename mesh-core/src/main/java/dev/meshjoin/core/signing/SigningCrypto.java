@@ -135,26 +135,70 @@ final class SigningCrypto {
     }
 
     /**
-     * PBKDF2-HMAC-SHA256 to 32 bytes, the password encoded as UTF-8 exactly as the JDK's
-     * {@code PBKDF2WithHmacSHA256} encodes it (so both give the same key). Bouncy Castle's
-     * implementation: a joiner derives once per process, in a JVM that has not compiled the JDK's
-     * SHA-256 intrinsic yet, where it takes about two thirds of the JDK's time.
+     * PBKDF2-HMAC-SHA256 to 32 bytes (RFC 8018, one block), the password encoded as UTF-8 exactly as
+     * the JDK's {@code PBKDF2WithHmacSHA256} encodes it (so both give the same key). Written on the
+     * JDK's SHA-256 with the HMAC pads hashed once and each round's two hashes resumed from copies of
+     * those states: per round that is two compressions in the JDK's SHA-256 intrinsic (SHA-NI where
+     * the CPU has it) and no key schedule. It takes about a quarter of Bouncy Castle's time once
+     * compiled, and no longer than either in a fresh JVM, where a joiner derives it once.
      */
     static byte[] pbkdf2(char[] password, byte[] salt, int iterations) {
+        if (iterations < 1) {
+            throw new IllegalArgumentException("PBKDF2 needs at least one round");
+        }
         ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(password));
-        byte[] bytes = new byte[encoded.remaining()];
-        encoded.get(bytes);
+        byte[] key = new byte[encoded.remaining()];
+        encoded.get(key);
         if (encoded.hasArray()) {
             Arrays.fill(encoded.array(), (byte) 0);
         }
+        byte[] ipad = new byte[64];
+        byte[] opad = new byte[64];
+        byte[] u = null;
         try {
-            org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator generator =
-                    new org.bouncycastle.crypto.generators.PKCS5S2ParametersGenerator(
-                            new org.bouncycastle.crypto.digests.SHA256Digest());
-            generator.init(bytes, salt, iterations);
-            return ((org.bouncycastle.crypto.params.KeyParameter) generator.generateDerivedParameters(256)).getKey();
+            if (key.length > 64) {
+                byte[] hashed = MessageDigest.getInstance("SHA-256").digest(key);
+                Arrays.fill(key, (byte) 0);
+                key = hashed;
+            }
+            for (int i = 0; i < 64; i++) {
+                byte k = i < key.length ? key[i] : 0;
+                ipad[i] = (byte) (k ^ 0x36);
+                opad[i] = (byte) (k ^ 0x5c);
+            }
+            MessageDigest inner = MessageDigest.getInstance("SHA-256");
+            inner.update(ipad);
+            MessageDigest outer = MessageDigest.getInstance("SHA-256");
+            outer.update(opad);
+            MessageDigest h = (MessageDigest) inner.clone();
+            h.update(salt);
+            h.update(new byte[] {0, 0, 0, 1}); // the block index: 32 bytes are one block
+            u = h.digest();
+            h = (MessageDigest) outer.clone();
+            h.update(u);
+            h.digest(u, 0, 32);
+            byte[] t = u.clone();
+            for (int n = 1; n < iterations; n++) {
+                h = (MessageDigest) inner.clone();
+                h.update(u);
+                h.digest(u, 0, 32);
+                h = (MessageDigest) outer.clone();
+                h.update(u);
+                h.digest(u, 0, 32);
+                for (int j = 0; j < 32; j++) {
+                    t[j] ^= u[j];
+                }
+            }
+            return t;
+        } catch (GeneralSecurityException | CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 is always available and cloneable", e);
         } finally {
-            Arrays.fill(bytes, (byte) 0);
+            Arrays.fill(key, (byte) 0);
+            Arrays.fill(ipad, (byte) 0);
+            Arrays.fill(opad, (byte) 0);
+            if (u != null) {
+                Arrays.fill(u, (byte) 0);
+            }
         }
     }
 
