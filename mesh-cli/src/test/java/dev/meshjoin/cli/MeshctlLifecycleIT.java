@@ -34,6 +34,7 @@ class MeshctlLifecycleIT {
     private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)$");
     private static final List<String> NAMES = List.of("node-1", "node-2", "node-3");
 
+    // Not a MeshctlLabIT: its directory, with every node's log, is kept when a test fails (minutes to reproduce).
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
 

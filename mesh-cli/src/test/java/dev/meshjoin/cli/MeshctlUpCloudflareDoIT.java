@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three {@code meshctl up} processes in three network namespaces found and join on
@@ -25,34 +24,27 @@ import org.junit.jupiter.api.io.TempDir;
  * root namespace. Real nebula, real CA, real HTTP; nothing set by hand. Needs root, nebula and
  * Node.js with the Worker's npm packages.
  */
-class MeshctlUpCloudflareDoIT {
+class MeshctlUpCloudflareDoIT extends MeshctlLabIT {
     private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)$");
     private static final int STORE_PORT = 8787;
 
-    @TempDir
-    Path tmp;
-
-    private MeshctlLab lab;
     private WranglerDev worker;
 
     private static Path workerFolder() {
         return Path.of(System.getProperty("meshjoin.worker.dir", "../mesh-store-cloudflare-do/worker")).toAbsolutePath();
     }
 
-    // Checked before each test, not in @BeforeAll: an assumption there makes Failsafe count no test at
-    // all, while here every test is reported skipped with the reason.
+    // After MeshctlLabIT's check of root and nebula.
     @BeforeEach
-    void needsRootNebulaAndNode() {
-        MeshctlLab.assumeRootAndNebula();
+    void needsNode() {
         assumeTrue(WranglerDev.unavailableReason(workerFolder()).isEmpty(),
                 () -> "skipped: " + WranglerDev.unavailableReason(workerFolder()).orElse(""));
     }
 
+    // The nodes stop before their store does (a subclass's @AfterEach runs before MeshctlLabIT's).
     @AfterEach
-    void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
+    void stopNodesThenWorker() {
+        closeLab();
         if (worker != null) {
             worker.close();
         }

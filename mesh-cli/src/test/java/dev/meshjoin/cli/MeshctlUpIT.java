@@ -15,37 +15,15 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real thing: three {@code meshctl up} processes in three network namespaces, sharing one
  * embedded file store, with the real Nebula daemon, the pure-Java CA and the allocator. Nothing
  * is set by hand. Needs root (namespaces) and the nebula binary.
  */
-class MeshctlUpIT {
+class MeshctlUpIT extends MeshctlLabIT {
     private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)$");
-
-    @TempDir
-    Path tmp;
-
-    private MeshctlLab lab;
-
-    // Checked before each test, not in @BeforeAll: an assumption there makes Failsafe count no test at
-    // all, while here every test is reported skipped with the reason.
-    @BeforeEach
-    void needsRootAndNebula() {
-        MeshctlLab.assumeRootAndNebula();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     /** Non-ASCII on purpose: nodes started without LANG must read the same bytes as the others. */
     static final String SECRET = "it-network-s\u00ebcret-\u2713";
