@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The embedded join as a worker process sees it: {@code join()} to READY with the real Nebula
@@ -74,7 +75,8 @@ public final class WarmJoinBench {
                 }
                 node.leave();
                 if (i == 0) {
-                    System.out.printf("first join in this JVM: %.0f ms%n", ms);
+                    System.out.printf("first join in this JVM: %.0f ms (ms per state: %s)%n", ms, toReady.entrySet().stream()
+                            .map(e -> e.getKey() + " " + Math.round(e.getValue())).collect(Collectors.joining(", ")));
                 } else {
                     warm.add(ms);
                     toReady.forEach((state, t) -> phases.computeIfAbsent(state, k -> new ArrayList<>()).add(t));

@@ -10,6 +10,7 @@ import dev.meshjoin.core.state.Beat;
 import dev.meshjoin.core.state.StateDocument;
 import java.io.IOException;
 import java.net.URI;
+import dev.meshjoin.core.internal.BackgroundHttpClient;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,7 +23,7 @@ import java.util.Base64;
  * own overlay address: {@code self} is not sent.
  */
 public final class HttpStateChannel implements StateChannel {
-    private final HttpClient client;
+    private final BackgroundHttpClient client;
     private final Duration timeout;
 
     public HttpStateChannel() {
@@ -32,8 +33,8 @@ public final class HttpStateChannel implements StateChannel {
     /** @param timeout for connecting and for each answer */
     public HttpStateChannel(Duration timeout) {
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = BackgroundHttpClient.building(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build(), "state");
     }
 
     @Override
@@ -111,7 +112,7 @@ public final class HttpStateChannel implements StateChannel {
 
     private HttpResponse<byte[]> send(HttpRequest req, Endpoint at) {
         try {
-            return client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            return client.get().send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new MeshException("cannot reach the state service at " + at + ": " + e, e);
         } catch (InterruptedException e) {

@@ -11,6 +11,8 @@ import dev.meshjoin.core.trust.TamperedStoreException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +40,29 @@ final class Discover implements Step {
     @Override
     public Step run() throws InterruptedException {
         run.config.local.prepare();
-        Optional<NetworkView> first = read(run.config);
-        if (first.isPresent() && run.config.local.identity().isEmpty()) {
-            // A new node joins: its credential's slow derivation runs while the overlay is checked.
-            run.config.credentials.deriveAhead(first.get().joinNetwork());
-        }
         // Before anything is written: an overlay that cannot run here, or a public endpoint that
         // cannot be bound here, would otherwise be found only after a record or a lease exists. Given
         // the overlay's directory, the driver first stops a daemon left by a killed run of this node.
-        run.config.overlay.preflight(run.config.publicEndpoint, StartOverlay.overlayDirectory(run.config));
+        // It needs nothing from the store, so it runs while the record is read and checked (on a
+        // cold start that check waits for the secret's PBKDF2).
+        CompletableFuture<Void> preflight = preflight(run.config);
+        Optional<NetworkView> first;
+        try {
+            first = read(run.config);
+            if (first.isPresent() && run.config.local.identity().isEmpty()) {
+                // A new node joins: its credential's slow derivation runs while the overlay is checked.
+                run.config.credentials.deriveAhead(first.get().joinNetwork());
+            }
+        } catch (RuntimeException | Error e) {
+            // The store's answer is what the user must hear; the overlay's, if it failed too, goes with it.
+            try {
+                await(preflight);
+            } catch (RuntimeException | Error also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
+        await(preflight);
         while (true) {
             Optional<NetworkView> network = first != null ? first : read(run.config);
             first = null;
@@ -57,6 +73,40 @@ final class Discover implements Step {
             if (next != null) {
                 return next;
             }
+        }
+    }
+
+    private static CompletableFuture<Void> preflight(NodeConfig c) {
+        Deadline deadline = Deadline.current();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (Deadline.Scope s = deadline.enter()) {
+                c.overlay.preflight(c.publicEndpoint, StartOverlay.overlayDirectory(c));
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "meshjoin-preflight-" + c.nodeName);
+        t.setDaemon(true);
+        t.start();
+        return done;
+    }
+
+    /** Waits for the preflight, its failure thrown as it was thrown. */
+    private static void await(CompletableFuture<Void> preflight) throws InterruptedException {
+        try {
+            preflight.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new MeshException("the overlay's preflight check failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            preflight.cancel(true);
+            throw e;
         }
     }
 

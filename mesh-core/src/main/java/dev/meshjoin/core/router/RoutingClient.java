@@ -7,6 +7,7 @@ import dev.meshjoin.api.registry.ServiceClient;
 import dev.meshjoin.api.registry.ServiceRegistry;
 import java.io.IOException;
 import java.net.URI;
+import dev.meshjoin.core.internal.BackgroundHttpClient;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -32,7 +33,7 @@ public final class RoutingClient implements ServiceClient {
     private final ServiceRegistry registry;
     private final RouterSettings settings;
     private final Clock clock;
-    private final HttpClient http;
+    private final BackgroundHttpClient http;
     private final InstanceChooser chooser;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
@@ -63,8 +64,8 @@ public final class RoutingClient implements ServiceClient {
         this.settings = settings;
         this.clock = clock;
         this.chooser = new InstanceChooser(clock, settings.ejectFor());
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = BackgroundHttpClient.building(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build(), "router");
     }
 
     /** Whether {@code method} may be sent twice (RFC 9110 §9.2.2). */
@@ -142,7 +143,7 @@ public final class RoutingClient implements ServiceClient {
             InstanceChooser.InFlight f = chooser.start(i.target());
             HttpResponse<T> resp;
             try {
-                resp = http.send(build.apply(i), handler);
+                resp = http.get().send(build.apply(i), handler);
             } catch (HttpTimeoutException e) {
                 f.close();
                 if (e instanceof java.net.http.HttpConnectTimeoutException && retryable) {

@@ -16,6 +16,7 @@ import dev.meshjoin.api.join.JoinTransport;
 import dev.meshjoin.api.join.JoinNetwork;
 import java.io.IOException;
 import java.net.URI;
+import dev.meshjoin.core.internal.BackgroundHttpClient;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -43,7 +44,7 @@ public final class HttpJoinTransport implements JoinTransport {
     
 
     private final CertificateAuthorityProvider caProvider;
-    private final HttpClient client;
+    private final BackgroundHttpClient client;
     private final Duration timeout;
     private final Clock clock;
     private final Map<Endpoint, HostCertificate> serviceKeys = new ConcurrentHashMap<>();
@@ -60,8 +61,8 @@ public final class HttpJoinTransport implements JoinTransport {
         this.caProvider = caProvider;
         this.timeout = timeout;
         this.clock = clock;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = BackgroundHttpClient.building(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build(), "join");
     }
 
     @Override
@@ -197,7 +198,7 @@ public final class HttpJoinTransport implements JoinTransport {
 
     private HttpResponse<byte[]> send(HttpRequest req, Endpoint at) {
         try {
-            return client.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            return client.get().send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new MeshException("cannot reach the signing service at " + at + ": " + e, e);
         } catch (InterruptedException e) {

@@ -69,9 +69,16 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     /** Starts deriving the network's verifier on a background thread, unless it is known or kept. */
     @Override
     public void deriveAhead(JoinNetwork network) {
-        String salt = Base64.getEncoder().encodeToString(network.salt());
+        prepare(network.salt());
+    }
+
+    /** As {@link #deriveAhead}, as soon as a record's salt is read: the record MAC key needs the verifier too. */
+    @Override
+    public void prepare(byte[] networkSalt) {
+        byte[] saltBytes = networkSalt.clone();
+        String salt = Base64.getEncoder().encodeToString(saltBytes);
         verifiers.computeIfAbsent(salt, s -> kept(s).map(CompletableFuture::completedFuture).orElseGet(() ->
-                CompletableFuture.supplyAsync(() -> keep(s, NetworkSecret.verifier(secret, network.salt())), r -> {
+                CompletableFuture.supplyAsync(() -> keep(s, NetworkSecret.verifier(secret, saltBytes)), r -> {
                     Thread t = new Thread(r, "meshjoin-secret-kdf");
                     t.setDaemon(true);
                     t.start();

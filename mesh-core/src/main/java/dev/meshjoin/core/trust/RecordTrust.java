@@ -192,6 +192,9 @@ public final class RecordTrust {
         RecordEnvelope.Opened o = parse(key, stored);
         NetworkRecord rec = Json.read(o.recordBytes(), NetworkRecord.class, key);
         byte[] salt = decodeSalt(key, rec.secretSalt());
+        if (!macKeyCache.containsKey(Base64.getEncoder().encodeToString(salt))) {
+            macKeys.prepare(salt); // the secret's slow derivation, while the CA bundle and signature are checked
+        }
         Set<String> anchors = anchors();
         boolean pinned = !anchors.isEmpty();
         Map<String, HostCertificate> cas = bundle(key, rec);

@@ -133,6 +133,30 @@ class SignedRecordProperties {
         assertThat(reader().openNetwork(KEYS.network(), sealed)).isNotEmpty();
     }
 
+    @Property(tries = 10)
+    void theMacKeyIsPreparedWithTheRecordsSaltBeforeTheSignatureIsChecked(@ForAll("endpoints") String signing) {
+        byte[] sealed = signer(CA).seal(KEYS.network(), network(CA, signing), null);
+        java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RecordTrust r = reader().macKeys(new MacKeySource() {
+            @Override
+            public Optional<byte[]> recordMacKey(byte[] networkSalt) {
+                calls.add("key " + java.util.HexFormat.of().formatHex(networkSalt));
+                return Optional.of(MAC_KEY);
+            }
+
+            @Override
+            public void prepare(byte[] networkSalt) {
+                calls.add("prepare " + java.util.HexFormat.of().formatHex(networkSalt));
+            }
+        });
+        r.openNetwork(KEYS.network(), sealed);
+        String salt = java.util.HexFormat.of().formatHex(r.network().orElseThrow().salt());
+        assertThat(calls).containsExactly("prepare " + salt, "key " + salt);
+        // Known once, the key is not prepared again.
+        r.openNetwork(KEYS.network(), sealed);
+        assertThat(calls).containsExactly("prepare " + salt, "key " + salt);
+    }
+
     @Property(tries = 20)
     void aRogueCaSignatureNamesBothCas(@ForAll("endpoints") String signing) {
         byte[] sealed = signer(ROGUE).seal(KEYS.network(), network(ROGUE, signing), null);
