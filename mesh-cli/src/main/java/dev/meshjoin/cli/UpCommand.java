@@ -35,6 +35,25 @@ import java.util.stream.Stream;
  * {@code MESH_CA_PASSPHRASE_FILE}: Docker secrets, systemd credentials).
  */
 public final class UpCommand implements Command {
+    private final Rehearsal rehearsal;
+
+    /** The command as meshctl finds it. */
+    public UpCommand() {
+        this(null);
+    }
+
+    /** A run of up by {@link CdsTraining}; null for a real one. */
+    UpCommand(Rehearsal rehearsal) {
+        this.rehearsal = rehearsal;
+    }
+
+    /**
+     * How {@link CdsTraining} rehearses up in one process: {@code wiring} puts its stand-ins in the
+     * node (the overlay, the state protocol on loopback), and the run ends when {@code stop} counts
+     * down, as on SIGTERM, but without ending the process.
+     */
+    record Rehearsal(java.util.function.Consumer<MeshJoin.Builder> wiring, CountDownLatch stop) {
+    }
 
     @Override
     public String name() {
@@ -48,18 +67,23 @@ public final class UpCommand implements Command {
 
     @Override
     public int run(Invocation inv) throws Exception {
+        // First: the builder starts the first join's warm-up while the flags and settings are read.
+        MeshJoin.Builder builder = MeshJoin.builder();
         Flags flags = flags();
         Flags.Parsed p = flags.parse(inv.args());
         MeshConfig config = config(inv, p);
         config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
         LighthouseWatch.Settings watch = LighthouseFlags.check(p, config.publicEndpoint());
         ServiceFlags.Checked services = ServiceFlags.check(p);
-        MeshJoin.Builder builder = MeshJoin.builder().config(config)
+        builder.config(config)
                 .customize(node -> LighthouseFlags.apply(p, watch, node))
                 .customize(node -> ServiceFlags.apply(services, node));
         String token = token(p, config);
         if (token != null) {
             builder.enrollmentToken(token);
+        }
+        if (rehearsal != null) {
+            rehearsal.wiring().accept(builder);
         }
         PrintStream out = inv.out();
         MetricsEndpoint metrics = MetricsEndpoint.start(p, builder, config.nodeName(), out);
@@ -114,6 +138,12 @@ public final class UpCommand implements Command {
             node.close();
             throw new CliException("up: " + status.state() + ": " + Meshctl.oneLine(status.detail()),
                     status.state() == NodeState.FALLBACK ? ExitStatus.FALLBACK : ExitStatus.ERROR);
+        }
+        if (rehearsal != null) {
+            rehearsal.stop().await();
+            Runtime.getRuntime().removeShutdownHook(hook);
+            node.close();
+            return ExitStatus.OK;
         }
         stopped.await();
         return ExitStatus.OK;

@@ -102,6 +102,49 @@ class DistributionIT {
         assertThat(usage.out()).contains("missing required flags -name, -store, -state-dir");
     }
 
+    /**
+     * lib/ carries Bouncy Castle unsigned (see mesh-cli/pom.xml, unsigned-bcprov), so that its classes
+     * load without jar verification and can be in the class-data archive: the same entries as the
+     * published jar on this test's class path, its licence included, but no signature, and a
+     * multi-release manifest still.
+     */
+    @Test
+    void bouncyCastleInLibIsThePublishedJarWithoutItsSignature() throws Exception {
+        Path published = Path.of(org.bouncycastle.math.ec.rfc8032.Ed25519.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI());
+        try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
+            assertThat(jars.map(j -> j.getFileName().toString()))
+                    .containsOnlyOnce(published.getFileName().toString());
+        }
+        Path copy = home.resolve("lib").resolve(published.getFileName());
+        try (java.util.jar.JarFile signed = new java.util.jar.JarFile(published.toFile());
+             java.util.jar.JarFile unsigned = new java.util.jar.JarFile(copy.toFile())) {
+            java.util.function.Predicate<String> signature = n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)");
+            List<String> signedNames = signed.stream().map(java.util.jar.JarEntry::getName).toList();
+            assertThat(signedNames).as("the published jar is signed, else this test checks nothing").anyMatch(signature);
+            List<String> expected = signedNames.stream().filter(signature.negate()).toList();
+            assertThat(unsigned.stream().map(java.util.jar.JarEntry::getName).toList())
+                    .containsExactlyInAnyOrderElementsOf(expected)
+                    .contains("META-INF/LICENSE.md", "META-INF/MANIFEST.MF");
+            for (String name : List.of("org/bouncycastle/math/ec/rfc8032/Ed25519.class",
+                    "META-INF/versions/9/module-info.class", "META-INF/LICENSE.md")) {
+                assertThat(unsigned.getInputStream(unsigned.getEntry(name)).readAllBytes()).as(name)
+                        .isEqualTo(signed.getInputStream(signed.getEntry(name)).readAllBytes());
+            }
+            assertThat(unsigned.isMultiRelease()).isTrue();
+            assertThat(unsigned.getManifest().getEntries()).as("per-entry digests").isEmpty();
+        }
+        // What the JVM sees: classes from the copy come without signers, from the published jar with them.
+        for (Path jar : List.of(published, copy)) {
+            try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
+                    null)) {
+                Class<?> c = loader.loadClass("org.bouncycastle.math.ec.rfc8032.Ed25519");
+                assertThat(c.getProtectionDomain().getCodeSource().getCertificates()).as(jar.toString())
+                        .satisfies(certs -> assertThat(certs == null).isEqualTo(jar.equals(copy)));
+            }
+        }
+    }
+
     @Test
     void theSystemdUnitUsesOnlyFlagsAndVariablesMeshctlReads() throws Exception {
         Path unitFile = EXAMPLES.resolve("systemd/meshjoin@.service");
