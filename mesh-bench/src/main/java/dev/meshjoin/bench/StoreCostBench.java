@@ -14,6 +14,7 @@ import dev.meshjoin.testkit.cloudflare.LocalKvServer;
 import dev.meshjoin.testkit.cloudflare.LocalKvServer.RequestKind;
 import dev.meshjoin.testkit.cloudflare.WranglerDev;
 import dev.meshjoin.testkit.etcd.EtcdServer;
+import dev.meshjoin.testkit.store.CountingStore;
 import dev.meshjoin.core.testing.MeshHarness;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -333,9 +333,10 @@ public final class StoreCostBench {
 
     private static Backend file() throws Exception {
         Path dir = Files.createTempDirectory("bench-file-store");
-        LongAdder reads = new LongAdder();
-        LongAdder writes = new LongAdder();
-        Function<String, BootstrapStore> clients = n -> new CountingStore(new FileBootstrapStore(dir), reads, writes);
+        // One shared count over all clients; for the file store, which has no server, each
+        // operation is one locked file access: its "request".
+        CountingStore.Counts counts = new CountingStore.Counts();
+        Function<String, BootstrapStore> clients = n -> new CountingStore(new FileBootstrapStore(dir), counts);
         return new Backend() {
             @Override
             public BootstrapStore client(String node) {
@@ -345,8 +346,8 @@ public final class StoreCostBench {
             @Override
             public Map<String, Long> counts() {
                 Map<String, Long> m = new LinkedHashMap<>();
-                m.put("reads (get, list)", reads.sum());
-                m.put("writes (put, CAS, delete)", writes.sum());
+                m.put("reads (get, list)", counts.reads());
+                m.put("writes (put, CAS, delete)", counts.writes());
                 return m;
             }
 

@@ -28,16 +28,29 @@ final class ServiceFlags {
 
     /** What the flags ask for, checked. */
     record Checked(List<ServiceInstance> services, Endpoint router, java.time.Duration pollInterval,
-                   java.util.concurrent.atomic.AtomicReference<HttpRouter> running) {
+                   java.util.concurrent.atomic.AtomicReference<HttpRouter> running,
+                   java.util.concurrent.atomic.AtomicBoolean closed) {
         Checked(List<ServiceInstance> services, Endpoint router, java.time.Duration pollInterval) {
-            this(services, router, pollInterval, new java.util.concurrent.atomic.AtomicReference<>());
+            this(services, router, pollInterval, new java.util.concurrent.atomic.AtomicReference<>(),
+                    new java.util.concurrent.atomic.AtomicBoolean());
         }
 
-        /** Closes the router, if one runs: the node closes it with itself (its server thread would keep the JVM up). */
+        /**
+         * Closes the router, if one runs, and any that starts later: the node closes it with itself
+         * (its server thread would keep the JVM up).
+         */
         void closeRouter() {
+            closed.set(true);
             HttpRouter r = running.getAndSet(null);
             if (r != null) {
                 r.close();
+            }
+        }
+
+        void started(HttpRouter r) {
+            running.set(r);
+            if (closed.get()) {
+                closeRouter(); // the node closed while the router was starting
             }
         }
     }
@@ -147,24 +160,30 @@ final class ServiceFlags {
     }
 
     /**
-     * Announces the services (the first poll carries them) and starts the router. A router that
-     * cannot listen is a warning: the node itself is fine without it.
+     * Announces the services (the first poll carries them) and starts the router on a thread of its
+     * own: its HTTP server and client load while the node joins, not before (a cold start's
+     * classes), and its requests wait for the registry anyway. A router that cannot listen is a
+     * warning: the node itself is fine without it.
      *
-     * @return the router, or null
+     * @return the thread starting the router, or null when there is none to start
      */
-    static HttpRouter start(Checked c, MeshNode node, PrintStream out, PrintStream err) {
+    static Thread start(Checked c, MeshNode node, PrintStream out, PrintStream err) {
         c.services().forEach(node.registry()::announce);
         if (c.router() == null) {
             return null;
         }
-        try {
-            HttpRouter r = HttpRouter.start(node.registry(), RouterSettings.defaults().withBind(c.router()));
-            c.running().set(r);
-            UpProgress.serving(out, "router", "http://" + r.endpoint() + "/svc/NAME/");
-            return r;
-        } catch (RuntimeException e) {
-            err.println("up: warning: " + e.getMessage());
-            return null;
-        }
+        Thread t = new Thread(() -> {
+            try {
+                HttpRouter r = HttpRouter.start(node.registry(), RouterSettings.defaults().withBind(c.router()));
+                c.started(r);
+                UpProgress.serving(out, "router", "http://" + r.endpoint() + "/svc/NAME/");
+            } catch (RuntimeException e) {
+                err.println("up: warning: " + e.getMessage());
+                err.flush();
+            }
+        }, "meshctl-router-start");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 }

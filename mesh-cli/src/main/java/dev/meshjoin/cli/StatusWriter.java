@@ -23,6 +23,9 @@ final class StatusWriter implements MeshNodeListener {
     private final String store;
     private final Instant startedAt = Instant.now();
     private volatile MeshNode node;
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    /** The sequence number of the state change last written; guarded by this. */
+    private long written;
     /** How often a ready node's file is rewritten for its lighthouse contacts. */
     static final java.time.Duration REFRESH = java.time.Duration.ofSeconds(10);
     private final java.util.concurrent.ScheduledExecutorService refresher =
@@ -46,16 +49,49 @@ final class StatusWriter implements MeshNodeListener {
         refresher.scheduleWithFixedDelay(() -> {
             NodeStatus s = n.status();
             if (s.state() == NodeState.READY || s.state() == NodeState.DEGRADED) {
-                onStateChange(s, s);
+                write(changes.incrementAndGet(), s);
             }
         }, REFRESH.toMillis(), REFRESH.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Passing states (DISCOVERING, JOINING, ...) are written on the file's own thread, so a cold
+     * join does not wait for the first JSON writer and the file system between its steps; a state a
+     * node stays in (READY, DEGRADED, FAILED, FALLBACK, LEFT) is written before this returns, so
+     * whoever sees it printed finds it in the file. A write older than the last one is dropped.
+     */
     @Override
     public void onStateChange(NodeStatus before, NodeStatus now) {
+        long seq = changes.incrementAndGet();
         if (now.state() == NodeState.LEFT) {
             refresher.shutdown();
+            try {
+                refresher.awaitTermination(2, java.util.concurrent.TimeUnit.SECONDS); // the queued writes first
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        if (passing(now.state())) {
+            try {
+                refresher.execute(() -> write(seq, now));
+                return;
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // shut down: write it here
+            }
+        }
+        write(seq, now);
+    }
+
+    private static boolean passing(NodeState s) {
+        return s != NodeState.READY && s != NodeState.DEGRADED && s != NodeState.FAILED && s != NodeState.FALLBACK
+                && s != NodeState.LEFT;
+    }
+
+    private synchronized void write(long seq, NodeStatus now) {
+        if (seq < written) {
+            return;
+        }
+        written = seq;
         try {
             snapshot(now).write(stateDirectory);
         } catch (RuntimeException e) {

@@ -57,7 +57,7 @@ class CaRotationIT {
     @BeforeEach
     void needsRootAndNebula() {
         assumeTrue(NetnsLab.unavailableReason().isEmpty(), () -> "skipped: " + NetnsLab.unavailableReason().orElse(""));
-        assumeTrue(MeshctlUpIT.onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
+        assumeTrue(MeshctlLab.onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
     }
 
     @AfterEach

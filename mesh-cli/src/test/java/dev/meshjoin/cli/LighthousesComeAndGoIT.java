@@ -36,7 +36,7 @@ class LighthousesComeAndGoIT {
     @BeforeEach
     void needsRootAndNebula() {
         assumeTrue(NetnsLab.unavailableReason().isEmpty(), () -> "skipped: " + NetnsLab.unavailableReason().orElse(""));
-        assumeTrue(MeshctlUpIT.onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
+        assumeTrue(MeshctlLab.onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
     }
 
     @AfterEach

@@ -26,9 +26,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code meshctl up} processes in the namespaces of a {@link NetnsLab}, sharing one file store
- * under a temporary directory (or one etcd, {@link #onEtcd}), with their output in one log file each: what the lighthouse and CA
- * rotation ITs drive. Waits react to what the processes print (no fixed sleeps); close() kills
- * everything, nebula included.
+ * under a temporary directory (or a store server in the root namespace: {@link #onEtcd},
+ * {@link #onStoreServer}), with their output in one log file each: what the meshctl ITs drive.
+ * Waits react to what the processes print (no fixed sleeps); close() kills everything, nebula included.
  */
 final class MeshctlLab implements AutoCloseable {
     static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)");
@@ -38,8 +38,10 @@ final class MeshctlLab implements AutoCloseable {
     final NetnsLab lab;
     final Path tmp;
     private final List<Process> processes = new ArrayList<>();
+    private final Map<String, String> env = new java.util.LinkedHashMap<>();
     private String store;
     private SocketForwarder rootForwarder;
+    private java.util.function.Supplier<String> failureContext = () -> "";
 
     MeshctlLab(int hosts, Path tmp) {
         this.lab = NetnsLab.create(hosts);
@@ -48,26 +50,46 @@ final class MeshctlLab implements AutoCloseable {
     }
 
     /**
-     * Puts the lab's store on the etcd at {@code clientUrl} (on the root namespace's loopback): every
-     * namespace gets a forwarder from its own loopback, same port, through a Unix socket to it, so
-     * that {@code etcd://127.0.0.1:PORT} means the same etcd everywhere.
+     * Puts the lab's store on the etcd at {@code clientUrl} (on the root namespace's loopback), under
+     * {@code keyPrefix}, reached through {@link #onStoreServer}.
      */
     MeshctlLab onEtcd(URI clientUrl, String keyPrefix) throws InterruptedException {
-        Path socket = tmp.resolve("etcd.sock");
-        rootForwarder = SocketForwarder.start(SocketForwarder.unix(socket), SocketForwarder.tcp(clientUrl.getPort()));
+        return onStoreServer(clientUrl.getPort(), clientUrl.getPort(),
+                "etcd://127.0.0.1:" + clientUrl.getPort() + "/" + keyPrefix);
+    }
+
+    /**
+     * Puts the lab's store on a server on the root namespace's loopback port {@code rootPort}: every
+     * namespace gets a forwarder from its own loopback port {@code port} through a Unix socket to it,
+     * so that {@code storeUri} (naming {@code 127.0.0.1:port}) means the same store everywhere.
+     */
+    MeshctlLab onStoreServer(int rootPort, int port, String storeUri) throws InterruptedException {
+        Path socket = tmp.resolve("store.sock");
+        rootForwarder = SocketForwarder.start(SocketForwarder.unix(socket), SocketForwarder.tcp(rootPort));
         for (int i = 1; i <= lab.hosts().size(); i++) {
-            String name = "etcd-forward-" + i;
-            java(host(i), name, SocketForwarder.class.getName(),
-                    List.of("tcp:127.0.0.1:" + clientUrl.getPort(), "unix:" + socket));
+            String name = "store-forward-" + i;
+            java(host(i), name, SocketForwarder.class.getName(), List.of("tcp:127.0.0.1:" + port, "unix:" + socket));
             await(name, Pattern.compile("(?m)^LISTENING "), 0, 30_000);
         }
-        store = "etcd://127.0.0.1:" + clientUrl.getPort() + "/" + keyPrefix;
+        store = storeUri;
         return this;
     }
 
-    /** Connections the namespaces made to etcd through the forwarders (0 on the file store). */
-    long etcdConnections() {
+    /** Connections the namespaces made to the store server through the forwarders (0 on the file store). */
+    long storeConnections() {
         return rootForwarder == null ? 0 : rootForwarder.connections();
+    }
+
+    /** Sets {@code key=value} in the environment of every node {@link #up(NetnsHost, String, boolean, String...)} starts. */
+    MeshctlLab env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    /** What a failed wait shows after the node's output, such as a store server's log. */
+    MeshctlLab onFailureShow(java.util.function.Supplier<String> context) {
+        failureContext = context;
+        return this;
     }
 
     /** Skips the test with the reason when namespaces or nebula are not available. */
@@ -91,10 +113,22 @@ final class MeshctlLab implements AutoCloseable {
 
     /** Starts {@code meshctl up <args>} in {@code host} with {@code env}; its output goes to {@code log}. */
     Process up(NetnsHost host, String log, Map<String, String> env, List<String> args) {
+        List<String> envArgs = new ArrayList<>();
+        env.forEach((k, v) -> envArgs.add(k + "=" + v));
+        List<String> all = new ArrayList<>(List.of("up"));
+        all.addAll(args);
+        return meshctl(host, log, envArgs, all);
+    }
+
+    /**
+     * Starts {@code env <envArgs> java ... Meshctl <args>} in {@code host}: {@code envArgs} as
+     * env(1) takes them ({@code K=V}, {@code -u NAME}); its output goes to {@code log}.
+     */
+    Process meshctl(NetnsHost host, String log, List<String> envArgs, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of("env"));
-        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.addAll(envArgs);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up"));
+                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl"));
         cmd.addAll(args);
         return track(host.start(cmd, log(log)));
     }
@@ -128,20 +162,19 @@ final class MeshctlLab implements AutoCloseable {
      * endpoint and the CA passphrase (it may serve).
      */
     Process up(NetnsHost host, String name, boolean publicNode, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("env", "MESH_SECRET=" + SECRET));
+        Map<String, String> vars = new java.util.LinkedHashMap<>();
+        vars.put("MESH_SECRET", SECRET);
         if (publicNode) {
-            cmd.add("MESH_CA_PASSPHRASE=" + CA_PASSPHRASE);
+            vars.put("MESH_CA_PASSPHRASE", CA_PASSPHRASE);
         }
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up",
-                "--name", name, "--store", store(), "--state-dir", tmp.resolve(name).toString(), "--network", "it"));
+        vars.putAll(env);
+        List<String> args = new ArrayList<>(List.of("--name", name, "--store", store(), "--state-dir",
+                tmp.resolve(name).toString(), "--network", "it"));
         if (publicNode) {
-            cmd.addAll(List.of("--public-endpoint", host.address() + ":4242"));
+            args.addAll(List.of("--public-endpoint", host.address() + ":4242"));
         }
-        cmd.addAll(List.of(extra));
-        Process p = host.start(cmd, log(name));
-        processes.add(p);
-        return p;
+        args.addAll(List.of(extra));
+        return up(host, name, vars, args);
     }
 
     Path log(String name) {
@@ -166,7 +199,8 @@ final class MeshctlLab implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(name + " did not print " + pattern + " in time; its output:\n" + output(name));
+        throw new AssertionError(name + " did not print " + pattern + " in time; its output:\n" + output(name)
+                + failureContext.get());
     }
 
     /** The overlay address of the node's next READY line after {@code fromIndex} of its output. */

@@ -2,7 +2,7 @@ package dev.meshjoin.cli;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What every meshctl-in-namespaces test shares: a temporary directory, a lab, skipping without root or nebula. */
@@ -12,8 +12,10 @@ abstract class MeshctlLabIT {
 
     MeshctlLab lab;
 
-    @BeforeAll
-    static void needsRootAndNebula() {
+    // Checked before each test, not in @BeforeAll: an assumption there makes Failsafe count no test at
+    // all, while here every test is reported skipped with the reason.
+    @BeforeEach
+    void needsRootAndNebula() {
         MeshctlLab.assumeRootAndNebula();
     }
 
@@ -21,6 +23,7 @@ abstract class MeshctlLabIT {
     void closeLab() {
         if (lab != null) {
             lab.close();
+            lab = null;
         }
     }
 }

@@ -69,7 +69,7 @@ class MeshctlServicesIT {
         // Which registry listed them: etcd's own ("(store)"), or the lighthouse's records on the file store.
         if (store.equals("etcd")) {
             assertThat(services()).contains("\"lighthouse\":\"(store)\"");
-            assertThat(lab.lab().etcdConnections()).as("the namespaces reached etcd").isGreaterThanOrEqualTo(3);
+            assertThat(lab.lab().storeConnections()).as("the namespaces reached etcd").isGreaterThanOrEqualTo(3);
         } else {
             assertThat(services()).doesNotContain("(store)");
         }

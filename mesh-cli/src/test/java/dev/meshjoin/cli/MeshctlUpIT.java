@@ -1,11 +1,9 @@
 package dev.meshjoin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meshjoin.api.net.Ipv4Address;
 import dev.meshjoin.testkit.netns.NetnsHost;
-import dev.meshjoin.testkit.netns.NetnsLab;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,57 +11,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The real thing: three {@code meshctl up} processes in three network namespaces, sharing one
  * embedded file store, with the real Nebula daemon, the pure-Java CA and the allocator. Nothing
  * is set by hand. Needs root (namespaces) and the nebula binary.
  */
-class MeshctlUpIT {
+class MeshctlUpIT extends MeshctlLabIT {
     private static final Pattern READY = Pattern.compile("(?m)^READY (\\d+\\.\\d+\\.\\d+\\.\\d+)$");
-
-    @TempDir
-    Path tmp;
-
-    private NetnsLab lab;
-    private final List<Process> processes = new ArrayList<>();
-
-    // Checked before each test, not in @BeforeAll: an assumption there makes Failsafe count no test at
-    // all, while here every test is reported skipped with the reason.
-    @BeforeEach
-    void needsRootAndNebula() {
-        assumeTrue(NetnsLab.unavailableReason().isEmpty(), () -> "skipped: " + NetnsLab.unavailableReason().orElse(""));
-        assumeTrue(onPath("nebula"), "skipped: the nebula binary is not on PATH (apt-get install nebula)");
-    }
-
-    static boolean onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, name))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    @AfterEach
-    void tearDown() {
-        processes.forEach(p -> {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        });
-        if (lab != null) {
-            lab.close();
-        }
-    }
 
     /** Non-ASCII on purpose: nodes started without LANG must read the same bytes as the others. */
     static final String SECRET = "it-network-s\u00ebcret-\u2713";
@@ -73,21 +33,16 @@ class MeshctlUpIT {
      * started without {@code LANG}, so a lossy locale decoding would make their proofs fail.
      */
     private Process up(NetnsHost host, String name) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("env", "-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE"));
+        List<String> env = new ArrayList<>(List.of("-u", "LANG", "-u", "LC_ALL", "-u", "LC_CTYPE"));
         if (name.equals("node-1")) {
-            cmd.add("MESH_SECRET_FILE=" + secretFile("secret", SECRET + "\n"));
-            cmd.add("MESH_CA_PASSPHRASE_FILE=" + secretFile("ca-passphrase", "it-ca-passphrase\n"));
+            env.add("MESH_SECRET_FILE=" + secretFile("secret", SECRET + "\n"));
+            env.add("MESH_CA_PASSPHRASE_FILE=" + secretFile("ca-passphrase", "it-ca-passphrase\n"));
         } else {
-            cmd.add("MESH_SECRET=" + SECRET);
-            cmd.add("MESH_CA_PASSPHRASE=it-ca-passphrase");
+            env.add("MESH_SECRET=" + SECRET);
+            env.add("MESH_CA_PASSPHRASE=it-ca-passphrase");
         }
-        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up",
-                "--name", name, "--store", "file:" + tmp.resolve("store"), "--state-dir", tmp.resolve(name).toString(),
-                "--public-endpoint", host.address() + ":4242", "--network", "it"));
-        Process p = host.start(cmd, log(name));
-        processes.add(p);
-        return p;
+        return lab.meshctl(host, name, env, List.of("up", "--name", name, "--store", lab.store(), "--state-dir",
+                tmp.resolve(name).toString(), "--public-endpoint", host.address() + ":4242", "--network", "it"));
     }
 
     private Path secretFile(String name, String content) throws IOException {
@@ -97,59 +52,22 @@ class MeshctlUpIT {
         return f;
     }
 
-    private Path log(String name) {
-        return tmp.resolve(name + ".log");
-    }
-
     private String output(String name) {
-        try {
-            return Files.exists(log(name)) ? Files.readString(log(name), StandardCharsets.UTF_8) : "";
-        } catch (IOException e) {
-            return "";
-        }
+        return lab.output(name);
     }
 
     /** Waits for a pattern in a node's output, reacting to what the process prints (no fixed sleep). */
     private Matcher await(String name, Pattern pattern, int fromIndex, long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            String out = output(name);
-            Matcher m = pattern.matcher(out);
-            if (m.find(Math.min(fromIndex, out.length()))) {
-                return m;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(name + " did not print " + pattern + " in time; its output:\n" + output(name));
-    }
-
-    private boolean pingWithin(NetnsHost from, Ipv4Address to, long timeoutMillis) {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            if (from.ping(to)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Optional<Long> nebulaPid(NetnsHost host) {
-        for (long pid : host.pids()) {
-            Optional<String> cmd = ProcessHandle.of(pid).flatMap(h -> h.info().command());
-            if (cmd.isPresent() && cmd.get().endsWith("/nebula")) {
-                return Optional.of(pid);
-            }
-        }
-        return Optional.empty();
+        return lab.await(name, pattern, fromIndex, timeoutMillis);
     }
 
     @Test
     void threeNodesFoundAndJoinThenReachEachOtherInAllSixDirections() throws Exception {
-        lab = NetnsLab.create(3);
+        lab = MeshctlLab.create(3, tmp);
         List<String> names = List.of("node-1", "node-2", "node-3");
         up(lab.host(1), names.get(0));
         await(names.get(0), READY, 0, 60_000);
-        up(lab.host(2), names.get(1));
+        Process joiner = up(lab.host(2), names.get(1));
         up(lab.host(3), names.get(2));
 
         Map<String, Ipv4Address> overlay = new TreeMap<>();
@@ -163,7 +81,7 @@ class MeshctlUpIT {
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < 3; j++) {
                 if (i != j) {
-                    assertThat(pingWithin(lab.host(i + 1), overlay.get(names.get(j)), 10_000))
+                    assertThat(MeshctlLab.pingWithin(lab.host(i + 1), overlay.get(names.get(j)), 10_000))
                             .as(names.get(i) + " -> " + names.get(j)).isTrue();
                 }
             }
@@ -171,13 +89,13 @@ class MeshctlUpIT {
 
         // kill -9 of a joiner's nebula: the driver restarts it, the node goes DEGRADED then READY again.
         int before = output("node-3").length();
-        long nebula = nebulaPid(lab.host(3)).orElseThrow();
+        long nebula = MeshctlLab.nebulaPid(lab.host(3)).orElseThrow();
         ProcessHandle.of(nebula).orElseThrow().destroyForcibly();
         await("node-3", Pattern.compile("(?m)^DEGRADED "), before, 30_000);
         await("node-3", READY, before, 60_000);
-        assertThat(nebulaPid(lab.host(3))).isPresent().get().isNotEqualTo(nebula);
-        assertThat(pingWithin(lab.host(1), overlay.get("node-3"), 15_000)).isTrue();
-        assertThat(pingWithin(lab.host(3), overlay.get("node-2"), 15_000)).isTrue();
+        assertThat(MeshctlLab.nebulaPid(lab.host(3))).isPresent().get().isNotEqualTo(nebula);
+        assertThat(MeshctlLab.pingWithin(lab.host(1), overlay.get("node-3"), 15_000)).isTrue();
+        assertThat(MeshctlLab.pingWithin(lab.host(3), overlay.get("node-2"), 15_000)).isTrue();
 
         // meshctl status reads what the running node wrote in its state directory.
         Run status = Run.meshctl(tmp, Map.of(), "status", "--state-dir", tmp.resolve("node-2").toString(), "--json");
@@ -186,15 +104,14 @@ class MeshctlUpIT {
         assertThat(st.get("status").get("state").asText()).isEqualTo("READY");
         assertThat(st.get("status").get("overlayAddress").asText()).startsWith(overlay.get("node-2") + "/");
         assertThat(st.get("status").get("role").asText()).isEqualTo("member");
-        assertThat(st.get("status").get("nebulaPid").asLong()).isEqualTo(nebulaPid(lab.host(2)).orElseThrow());
+        assertThat(st.get("status").get("nebulaPid").asLong()).isEqualTo(MeshctlLab.nebulaPid(lab.host(2)).orElseThrow());
         assertThat(st.get("status").get("lighthouses").toString()).contains("node-1");
 
         // SIGTERM: a clean leave, exit status 0, no nebula and no tun device left in the namespace.
-        Process joiner = processes.get(1);
         joiner.destroy();
         assertThat(joiner.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(joiner.exitValue()).as(output("node-2")).isZero();
-        assertThat(nebulaPid(lab.host(2))).isEmpty();
+        assertThat(MeshctlLab.nebulaPid(lab.host(2))).isEmpty();
         Run gone = Run.meshctl(tmp, Map.of(), "status", "--state-dir", tmp.resolve("node-2").toString());
         assertThat(gone.status()).isEqualTo(ExitStatus.ERROR);
         assertThat(gone.out()).startsWith("not running");
@@ -205,23 +122,19 @@ class MeshctlUpIT {
 
     @Test
     void aNodeWithOnlyAnEnrollmentTokenJoinsWithoutTheNetworkSecret() throws Exception {
-        lab = NetnsLab.create(2);
+        lab = MeshctlLab.create(2, tmp);
         up(lab.host(1), "lh");
         await("lh", READY, 0, 60_000);
         // Token records are signed by the CA: creating one takes the CA passphrase.
         Run created = Run.meshctl(tmp, Map.of("MESH_CA_PASSPHRASE", "it-ca-passphrase"), "token", "create", "--store",
-                "file:" + tmp.resolve("store"),
+                lab.store(),
                 "--network", "it", "--groups", "workers", "--uses", "1");
         assertThat(created.status()).as(created.err()).isZero();
         String token = created.out().strip();
 
         // No MESH_SECRET, no CA passphrase, no public endpoint: the token is all this node has.
-        Process p = lab.host(2).start(List.of("env", "MESH_TOKEN=" + token,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "--log-format", "json", "up",
-                "--name", "tok", "--store", "file:" + tmp.resolve("store"), "--state-dir", tmp.resolve("tok").toString(),
-                "--network", "it"), log("tok"));
-        processes.add(p);
+        lab.meshctl(lab.host(2), "tok", List.of("MESH_TOKEN=" + token), List.of("--log-format", "json", "up",
+                "--name", "tok", "--store", lab.store(), "--state-dir", tmp.resolve("tok").toString(), "--network", "it"));
         Matcher ready = await("tok", Pattern.compile("(?m)^\\{\"time\":\"[^\"]+\",\"state\":\"READY\",[^\\n]*"
                 + "\"address\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\""), 0, 90_000);
         // The "joined" event follows the READY line.
@@ -232,10 +145,10 @@ class MeshctlUpIT {
             assertThat(json.readTree(line).isObject()).as(line).isTrue();
         }
         assertThat(output("tok")).contains("\"state\":\"JOINING\"").contains("\"event\":\"joined\"");
-        assertThat(pingWithin(lab.host(2), Ipv4Address.parse("10.42.0.1"), 10_000)).isTrue();
-        assertThat(pingWithin(lab.host(1), Ipv4Address.parse(ready.group(1)), 10_000)).isTrue();
+        assertThat(MeshctlLab.pingWithin(lab.host(2), Ipv4Address.parse("10.42.0.1"), 10_000)).isTrue();
+        assertThat(MeshctlLab.pingWithin(lab.host(1), Ipv4Address.parse(ready.group(1)), 10_000)).isTrue();
 
-        Run listed = Run.meshctl(tmp, Map.of(), "token", "list", "--store", "file:" + tmp.resolve("store"),
+        Run listed = Run.meshctl(tmp, Map.of(), "token", "list", "--store", lab.store(),
                 "--network", "it", "--json");
         assertThat(json.readTree(listed.out()).get(0).get("uses").asInt()).isEqualTo(1);
         assertThat(json.readTree(listed.out()).get(0).get("state").asText()).isEqualTo("used-up");
@@ -245,11 +158,9 @@ class MeshctlUpIT {
 
     @Test
     void aMissingSecretIsRefusedOnOneLine() throws Exception {
-        lab = NetnsLab.create(1);
-        Process p = lab.host(1).start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.meshjoin.cli.Meshctl", "up", "--name", "x",
-                "--store", "file:" + tmp.resolve("store"), "--state-dir", tmp.resolve("x").toString()), log("x"));
-        processes.add(p);
+        lab = MeshctlLab.create(1, tmp);
+        Process p = lab.meshctl(lab.host(1), "x", List.of(), List.of("up", "--name", "x",
+                "--store", lab.store(), "--state-dir", tmp.resolve("x").toString()));
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
         assertThat(output("x").strip()).isEqualTo("up: set the network secret in the environment variable MESH_SECRET"

@@ -22,7 +22,8 @@ public interface OverlayDriver extends AutoCloseable {
      * Starts the overlay and returns at once; progress is reported through {@link #health()} and
      * listeners.
      *
-     * @throws OverlayException when it cannot even begin (binary missing, config refused)
+     * @throws OverlayException when it cannot even begin (binary missing or too old); a config the
+     *         overlay refuses may instead show as FAILED with the reason, which {@link #awaitUp} throws
      * @throws IllegalStateException when already started
      */
     void start(OverlayConfig config);

@@ -47,7 +47,8 @@ public final class PublicAddressDetector {
     private final int quorum;
     private final boolean useInterfaces;
     private final AddressClass classifier;
-    private final HttpClient http;
+    /** Made at the first echo query: most nodes are given their endpoint or told it by a lighthouse, and never ask. */
+    private HttpClient http;
     private final Duration timeout;
     private final Supplier<List<InetAddress>> interfaces;
 
@@ -62,7 +63,6 @@ public final class PublicAddressDetector {
         this.useInterfaces = b.useInterfaces;
         this.classifier = new AddressClass(b.allowed);
         this.timeout = b.timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.interfaces = b.interfaces;
     }
 
@@ -153,7 +153,7 @@ public final class PublicAddressDetector {
         for (URI uri : echoEndpoints) {
             String answer;
             try {
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                HttpResponse<byte[]> r = http().send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() != 200) {
                     notes.add("echo " + uri.getHost() + ": refused, HTTP " + r.statusCode());
@@ -244,5 +244,12 @@ public final class PublicAddressDetector {
         public PublicAddressDetector build() {
             return new PublicAddressDetector(this);
         }
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        }
+        return http;
     }
 }

@@ -45,7 +45,7 @@ final class Discover implements Step {
         // the overlay's directory, the driver first stops a daemon left by a killed run of this node.
         // It needs nothing from the store, so it runs while the record is read and checked (on a
         // cold start that check waits for the secret's PBKDF2).
-        CompletableFuture<Void> preflight = preflight(run.config);
+        CompletableFuture<Void> preflight = preflight(run);
         Optional<NetworkView> first;
         try {
             first = read(run.config);
@@ -76,7 +76,8 @@ final class Discover implements Step {
         }
     }
 
-    private static CompletableFuture<Void> preflight(NodeConfig c) {
+    private static CompletableFuture<Void> preflight(JoinRun run) {
+        NodeConfig c = run.config;
         Deadline deadline = Deadline.current();
         CompletableFuture<Void> done = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -86,6 +87,8 @@ final class Discover implements Step {
             } catch (Throwable e) {
                 done.completeExceptionally(e);
             }
+            // Then, on the same thread, the key pair a new node needs next (cheap, but cold in a new JVM).
+            run.makeHostKeysAhead();
         }, "meshjoin-preflight-" + c.nodeName);
         t.setDaemon(true);
         t.start();

@@ -47,6 +47,8 @@ public final class JoinRun {
     volatile StateService stateService;
     volatile StateServerFactory.StateServer stateServer;
     volatile String observedSource;
+    /** A key pair being made while DISCOVERING runs, for a node that has none saved; or null. */
+    private volatile java.util.concurrent.CompletableFuture<HostKeyPair> keysAhead;
 
     /** @param previous the node's last run, whose certificate and observations carry over; or null */
     public JoinRun(NodeConfig config, StatusBoard board, JoinRun previous) {
@@ -159,9 +161,40 @@ public final class JoinRun {
         if (saved.isPresent()) {
             return saved.get();
         }
-        HostKeyPair fresh = config.caProvider.newHostKeyPair();
+        java.util.concurrent.CompletableFuture<HostKeyPair> ahead = keysAhead;
+        keysAhead = null;
+        HostKeyPair fresh = null;
+        if (ahead != null) {
+            try {
+                fresh = ahead.join();
+            } catch (RuntimeException e) {
+                LOG.debug("{}: making the key pair ahead failed ({}); making it now", config.nodeName, e.getMessage());
+            }
+        }
+        if (fresh == null) {
+            fresh = config.caProvider.newHostKeyPair();
+        }
         config.local.saveKeyPair(fresh);
         return fresh;
+    }
+
+    /**
+     * Makes this node's key pair, on a background thread of DISCOVERING, when none is saved: a cold
+     * join then has it (and the crypto classes loaded) by the time it asks for a certificate. The
+     * pair stays in memory until {@link #hostKeys()} takes and saves it; one that reaches there first
+     * makes its own, and a node that turns out not to need the pair just drops it.
+     */
+    void makeHostKeysAhead() {
+        if (keysAhead != null || config.local.keyPair().isPresent()) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<HostKeyPair> f = new java.util.concurrent.CompletableFuture<>();
+        keysAhead = f;
+        try {
+            f.complete(config.caProvider.newHostKeyPair());
+        } catch (RuntimeException e) {
+            f.completeExceptionally(e);
+        }
     }
 
     CaVault vault() {

@@ -2,10 +2,8 @@ package dev.meshjoin.core.lifecycle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshjoin.api.store.BootstrapStore;
-import dev.meshjoin.api.store.Entry;
 import dev.meshjoin.core.AesGcmTestCodec;
-import dev.meshjoin.testkit.store.ForwardingStore;
+import dev.meshjoin.testkit.store.CountingStore;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
@@ -16,9 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,33 +27,6 @@ class StoreWritesPerDayTest {
     private static final int MEMBERS = 20;
     private static final Duration POLL = Duration.ofSeconds(15);
     private static final Duration REFRESH = Duration.ofSeconds(5);
-
-    /** Counts one node's writes. */
-    private static final class Counting extends ForwardingStore {
-        final AtomicLong writes = new AtomicLong();
-
-        Counting(BootstrapStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public Optional<Entry> putIfAbsent(String key, byte[] value, Duration ttl) {
-            writes.incrementAndGet();
-            return delegate.putIfAbsent(key, value, ttl);
-        }
-
-        @Override
-        public Optional<Entry> compareAndSet(String key, long expectedVersion, byte[] value, Duration ttl) {
-            writes.incrementAndGet();
-            return delegate.compareAndSet(key, expectedVersion, value, ttl);
-        }
-
-        @Override
-        public boolean delete(String key, long expectedVersion) {
-            writes.incrementAndGet();
-            return delegate.delete(key, expectedVersion);
-        }
-    }
 
     /** Runs the clock forward in real time while nodes join, so that an eventual store's bound passes. */
     private static Thread ticking(MutableClock clock) {
@@ -77,10 +46,10 @@ class StoreWritesPerDayTest {
     }
 
     private long[] measure(InMemoryBootstrapStore store, MutableClock clock) throws Exception {
-        Map<String, Counting> clients = new ConcurrentHashMap<>();
+        Map<String, CountingStore> clients = new ConcurrentHashMap<>();
         AesGcmTestCodec codec = AesGcmTestCodec.random();
         try (MeshHarness mesh = MeshHarness.builder().store(store).clock(clock).joinTimeout(Duration.ofSeconds(60))
-                .storeFactory(name -> clients.computeIfAbsent(name, n -> new Counting(store.client(n))))
+                .storeFactory(name -> clients.computeIfAbsent(name, n -> new CountingStore(store.client(n))))
                 .caProvider(new TestDoubleCertificateAuthorityProvider(clock)).caKeyCodec(salt -> codec).build()) {
             Thread ticker = ticking(clock);
             MeshNode lh = mesh.node("lh", b -> b.pollInterval(POLL).lighthouseRefresh(REFRESH));
@@ -94,7 +63,7 @@ class StoreWritesPerDayTest {
             ticker.interrupt();
             ticker.join();
             Map<String, Long> before = new ConcurrentHashMap<>();
-            clients.forEach((n, c) -> before.put(n, c.writes.get()));
+            clients.forEach((n, c) -> before.put(n, c.counts().writes()));
             long steps = Duration.ofDays(1).dividedBy(REFRESH);
             long perPoll = POLL.dividedBy(REFRESH);
             for (long s = 1; s <= steps; s++) {
@@ -108,9 +77,9 @@ class StoreWritesPerDayTest {
             }
             long memberWrites = 0;
             for (int i = 0; i < MEMBERS; i++) {
-                memberWrites += clients.get("m-" + i).writes.get() - before.get("m-" + i);
+                memberWrites += clients.get("m-" + i).counts().writes() - before.get("m-" + i);
             }
-            long lighthouseWrites = clients.get("lh").writes.get() - before.get("lh");
+            long lighthouseWrites = clients.get("lh").counts().writes() - before.get("lh");
             long polls = members.stream().mapToLong(m -> m.follower().orElseThrow().counts()[0]).sum();
             assertThat(members).allSatisfy(m -> assertThat(m.status().state()).isEqualTo(NodeState.READY));
             return new long[] {memberWrites, lighthouseWrites, polls};

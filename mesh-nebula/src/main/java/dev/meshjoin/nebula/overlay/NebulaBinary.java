@@ -7,13 +7,23 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code nebula} executable the driver runs, found and checked once.
+ *
+ * <p>Running {@code nebula -version} costs a process start (several milliseconds, more on a busy
+ * host), and a node checks its binary before it writes anything and again when its overlay starts.
+ * So the version of each executable is remembered within the JVM for as long as the file keeps its
+ * size, modification time and identity (device and inode): a binary replaced or upgraded in place
+ * is checked again at its next use.
  *
  * <p>Discovery order: an explicit path (from the driver's builder), then the environment variable
  * {@value #ENV}, then each directory of {@code PATH}. The first candidate that is given is the one
@@ -34,6 +44,8 @@ public record NebulaBinary(Path path, NebulaVersion version) {
     public static final String ENV = "NEBULA_BIN";
 
     private static final long VERSION_TIMEOUT_SECONDS = 10;
+    /** Versions of executables already run, by absolute path, valid while the file is unchanged. */
+    private static final Map<Path, Checked> CHECKED = new ConcurrentHashMap<>();
 
     /**
      * Finds the binary and checks that its version is supported.
@@ -45,7 +57,7 @@ public record NebulaBinary(Path path, NebulaVersion version) {
      */
     public static NebulaBinary locate(Path explicit, Map<String, String> environment) {
         Path path = find(explicit, environment);
-        NebulaVersion version = probeVersion(path);
+        NebulaVersion version = versionOf(path);
         if (!version.isAtLeast(NebulaVersion.MINIMUM)) {
             throw new OverlayException(path + " is Nebula " + version + ", but this driver needs Nebula "
                     + NebulaVersion.MINIMUM + " or newer (relays and JSON logs); install a newer nebula or point "
@@ -88,6 +100,40 @@ public record NebulaBinary(Path path, NebulaVersion version) {
             throw new OverlayException(what + " " + p + " is not an executable file; fix the path or its permissions");
         }
         return p.toAbsolutePath();
+    }
+
+    /** The version of {@code path}: remembered while the file is unchanged, else {@code -version} is run. */
+    static NebulaVersion versionOf(Path path) {
+        Path key = path.toAbsolutePath().normalize();
+        Checked before = Checked.of(key, null);
+        Checked known = CHECKED.get(key);
+        if (before != null && before.sameFile(known)) {
+            return known.version();
+        }
+        NebulaVersion version = probeVersion(path);
+        Checked after = Checked.of(key, version);
+        // Remembered only when the file did not change while it ran: else the version may be the old file's.
+        if (after != null && after.sameFile(before)) {
+            CHECKED.put(key, after);
+        }
+        return version;
+    }
+
+    /** What identifies one content of an executable, and the version it reported (null: not yet run). */
+    private record Checked(long size, FileTime modified, Object fileKey, NebulaVersion version) {
+        static Checked of(Path path, NebulaVersion version) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+                return new Checked(a.size(), a.lastModifiedTime(), a.fileKey(), version);
+            } catch (IOException e) {
+                return null; // not remembered: the probe that follows reports why it cannot run
+            }
+        }
+
+        boolean sameFile(Checked other) {
+            return other != null && size == other.size && modified.equals(other.modified)
+                    && Objects.equals(fileKey, other.fileKey);
+        }
     }
 
     static NebulaVersion probeVersion(Path path) {

@@ -13,13 +13,20 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver's files and commands: the node's config, key and certificates written only after
- * {@code nebula -test} accepted them, the tun device name, and signals to the daemon.
+ * The driver's files and commands: the node's config, key and certificates, the tun device name,
+ * {@code nebula -test}, and signals to the daemon.
+ *
+ * <p>A reload installs files only after {@code nebula -test} accepted them, because the running
+ * daemon re-reads them on SIGHUP. A start installs them at once: no daemon reads them yet, the
+ * daemon refuses the same configs as {@code -test} when it starts, and {@code -test} costs a
+ * process start on every join. The supervisor runs it only when a daemon exited before its tun
+ * device came up, to tell a refused config from a failure worth restarting for.
  */
 final class NebulaConfigFiles {
     private static final Logger LOG = LoggerFactory.getLogger(NebulaConfigFiles.class);
@@ -64,6 +71,12 @@ final class NebulaConfigFiles {
         return writeFiles(config, dir, tun);
     }
 
+    /** Writes the node's files into its state directory for a daemon that is not running yet. */
+    static Path install(OverlayConfig config, String tun) {
+        NodeFiles.prepareDirectory(config.stateDirectory());
+        return writeFiles(config, config.stateDirectory(), tun);
+    }
+
     static Path writeFiles(OverlayConfig config, Path dir, String tun) {
         NebulaConfigRenderer.PkiPaths pki = new NebulaConfigRenderer.PkiPaths(
                 dir.resolve("ca.crt").toAbsolutePath(), dir.resolve("host.crt").toAbsolutePath(), dir.resolve("host.key").toAbsolutePath());
@@ -84,6 +97,18 @@ final class NebulaConfigFiles {
     }
 
     static void runConfigTest(NebulaBinary bin, Path configFile) {
+        refusal(bin, configFile).ifPresent(reason -> {
+            throw new OverlayException(reason);
+        });
+    }
+
+    /**
+     * Runs {@code nebula -test} on {@code configFile}: empty when nebula accepts it, else
+     * {@code "nebula refused the config: "} and nebula's reason.
+     *
+     * @throws OverlayException when the test itself cannot run
+     */
+    static Optional<String> refusal(NebulaBinary bin, Path configFile) {
         Path out = null;
         try {
             out = Files.createTempFile("nebula-test", ".log");
@@ -94,20 +119,21 @@ final class NebulaConfigFiles {
                 p.destroyForcibly().waitFor();
                 throw new OverlayException("nebula -test did not finish within 30 s");
             }
-            if (p.exitValue() != 0) {
-                String reason = null;
-                List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-                for (String line : lines) {
-                    NebulaLogEvent e = NebulaLogPump.parse(line);
-                    if (e.isError()) {
-                        reason = e.json() ? e.describe() : line;
-                    }
-                }
-                if (reason == null && !lines.isEmpty()) {
-                    reason = lines.get(lines.size() - 1);
-                }
-                throw new OverlayException("nebula refused the config: " + (reason == null ? "exit code " + p.exitValue() : reason));
+            if (p.exitValue() == 0) {
+                return Optional.empty();
             }
+            String reason = null;
+            List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+            for (String line : lines) {
+                NebulaLogEvent e = NebulaLogPump.parse(line);
+                if (e.isError()) {
+                    reason = e.json() ? e.describe() : line;
+                }
+            }
+            if (reason == null && !lines.isEmpty()) {
+                reason = lines.get(lines.size() - 1);
+            }
+            return Optional.of("nebula refused the config: " + (reason == null ? "exit code " + p.exitValue() : reason));
         } catch (IOException e) {
             throw new OverlayException("cannot run " + bin.path() + " -test: " + e.getMessage(), e);
         } catch (InterruptedException e) {

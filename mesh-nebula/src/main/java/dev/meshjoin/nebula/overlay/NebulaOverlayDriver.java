@@ -12,16 +12,12 @@ import dev.meshjoin.api.overlay.OverlayState;
 import dev.meshjoin.api.retry.RetryPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +38,10 @@ import org.slf4j.LoggerFactory;
  *       Nebula older than {@link NebulaVersion#MINIMUM} is refused.</li>
  *   <li><b>Files</b>: the state directory (0700) holds {@code ca.crt}, {@code host.crt},
  *       {@code host.key} (0600, created with that mode) and {@code nebula.yml}, rendered by
- *       {@link NebulaConfigRenderer}. Before a config is used, {@code nebula -test} must accept it;
- *       otherwise {@link #start} fails with Nebula's own reason.</li>
+ *       {@link NebulaConfigRenderer}. A config Nebula refuses makes the overlay FAILED with
+ *       Nebula's own reason, without restarts: a daemon that exits before its tun device is up
+ *       has its config checked with {@code nebula -test}. A reload installs a config only after
+ *       {@code nebula -test} accepted it, so a refused one leaves the running daemon as it was.</li>
  *   <li><b>Output</b>: stdout and stderr are read continuously on a thread, parsed (JSON lines)
  *       and logged to SLF4J under {@code dev.meshjoin.nebula.daemon}.</li>
  *   <li><b>Readiness</b>: STARTING until the daemon reports its tun device active <em>and</em> a
@@ -77,28 +75,25 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     /** At most this many peers seen in handshakes are probed besides the lighthouses. */
     static final int MAX_SEEN_PEERS = 8;
 
-    private final Path explicitBinary;
-    private final Map<String, String> environment;
     final List<String> launcher;
     /** Restarts of a daemon that exits without a peer having answered: attempts = restarts + 1. */
     final RetryPolicy restartPolicy;
     private final Duration stopGrace;
     final Duration probeInterval;
     final int failedProbesBeforeDegraded;
-    private final String tunDeviceOverride;
     final PingProbe probe;
+    private final NebulaSetup setup;
 
     final Object lock = new Object();
-    private final List<OverlayListener> listeners = new CopyOnWriteArrayList<>();
+    final OverlayHealthBoard board = new OverlayHealthBoard(lock);
     final List<Consumer<NebulaLogEvent>> logListeners = new CopyOnWriteArrayList<>();
-    private final ThreadPoolExecutor notifier;
 
     // All guarded by lock.
-    OverlayHealth health = new OverlayHealth(OverlayState.STOPPED, "not started", Instant.now());
     OverlayConfig config;
     NebulaBinary binary;
     String tunDevice;
     Path configFile;
+    private NebulaSetup.Installed installed;
     private Thread supervisor;
     NebulaSupervisor.Generation current;
     boolean stopping;
@@ -111,24 +106,14 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     volatile DaemonPidFile pidFile; // not guarded: start() sets it before the supervisor runs
 
     private NebulaOverlayDriver(Builder b) {
-        this.explicitBinary = b.binary;
-        this.environment = Map.copyOf(b.environment);
         this.launcher = List.copyOf(b.launcher);
         this.restartPolicy = b.restartPolicy != null ? b.restartPolicy : RetryPolicy.exponential(b.initialBackoff,
                 b.maxBackoff.compareTo(b.initialBackoff) < 0 ? b.initialBackoff : b.maxBackoff, b.maxRestarts + 1);
         this.stopGrace = b.stopGrace;
         this.probeInterval = b.probeInterval;
         this.failedProbesBeforeDegraded = b.failedProbesBeforeDegraded;
-        this.tunDeviceOverride = b.tunDevice;
-        if (tunDeviceOverride != null) {
-            NebulaConfigRenderer.checkTunName(tunDeviceOverride);
-        }
+        this.setup = new NebulaSetup(b.binary, b.environment, b.tunDevice, stopGrace);
         this.probe = new PingProbe(launcher);
-        this.notifier = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "nebula-overlay-listeners");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     public static Builder builder() {
@@ -169,11 +154,7 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     /** As {@link #preflight(Endpoint)}, after stopping a killed run's daemon, which would hold the port. */
     @Override
     public void preflight(Endpoint listen, Path stateDirectory) {
-        DaemonPidFile.stopOrphansIn(stateDirectory, stopGrace);
-        NebulaBinary.locate(explicitBinary, environment);
-        if (listen != null) {
-            ListenCheck.check(listen);
-        }
+        setup.preflight(listen, stateDirectory);
     }
 
     @Override
@@ -188,32 +169,25 @@ public final class NebulaOverlayDriver implements OverlayDriver {
             seenPeers.clear();
             setState(OverlayState.STARTING, "checking the nebula binary and config");
         }
-        NebulaBinary bin;
-        String tun;
-        Path file;
+        NebulaSetup.Installed set;
         try {
-            bin = NebulaBinary.locate(explicitBinary, environment);
-            tun = tunDeviceOverride != null ? tunDeviceOverride : tunDeviceFor(config);
-            file = NebulaConfigFiles.writeChecked(bin, config, tun);
-            pidFile = new DaemonPidFile(file);
-            pidFile.stopOrphans(stopGrace);
+            set = setup.forStart(config);
         } catch (OverlayException | ConfigurationException e) {
             synchronized (lock) {
                 setState(OverlayState.FAILED, e.getMessage());
             }
             throw e;
         }
+        pidFile = set.pidFile();
         synchronized (lock) {
-            this.binary = bin;
             this.config = config;
-            this.tunDevice = tun;
-            this.configFile = file;
-            LOG.info("{}: starting nebula {} ({}) with tun device {}{}", config.nodeName(), bin.version(), bin.path(), tun,
-                    launcher.isEmpty() ? "" : " via " + String.join(" ", launcher));
-            setState(OverlayState.STARTING, "starting nebula " + bin.version());
+            install(set);
+            LOG.info("{}: starting nebula {} ({}) with tun device {}{}", config.nodeName(), binary.version(), binary.path(),
+                    tunDevice, launcher.isEmpty() ? "" : " via " + String.join(" ", launcher));
+            setState(OverlayState.STARTING, "starting nebula " + binary.version());
             supervisor = new Thread(new NebulaSupervisor(this), "nebula-" + config.nodeName());
             supervisor.setDaemon(true);
-            shutdownHook = new Thread(this::killNow, "nebula-" + config.nodeName() + "-shutdown");
+            shutdownHook = new Thread(() -> NebulaSupervisor.killNow(this), "nebula-" + config.nodeName() + "-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             supervisor.start();
         }
@@ -223,43 +197,35 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     public void reload(OverlayConfig next) {
         Objects.requireNonNull(next, "config");
         OverlayConfig previous;
-        NebulaBinary bin;
+        NebulaSetup.Installed running;
         synchronized (lock) {
             if (supervisor == null || stopping) {
                 throw new IllegalStateException("the overlay is not running; start it first");
             }
-            if (health.state() == OverlayState.FAILED) {
-                throw new IllegalStateException("the overlay has failed (" + health.detail() + "); stop it and start it again");
+            if (board.current().state() == OverlayState.FAILED) {
+                throw new IllegalStateException("the overlay has failed (" + board.current().detail() + "); stop it and start it again");
             }
             previous = config;
-            bin = binary;
+            running = installed;
         }
         if (previous.equals(next)) {
             return;
         }
-        boolean restart = !previous.address().equals(next.address()) || previous.listenPort() != next.listenPort()
-                || previous.lighthouse() != next.lighthouse() || !previous.nodeName().equals(next.nodeName())
-                || !previous.stateDirectory().equals(next.stateDirectory());
-        String tun = tunDeviceOverride != null ? tunDeviceOverride : tunDeviceFor(next);
-        Path file = NebulaConfigFiles.writeChecked(bin, next, tun);
+        boolean restart = NebulaSetup.needsRestart(previous, next);
+        NebulaSetup.Installed set = setup.forReload(running, next);
         synchronized (lock) {
             config = next;
-            tunDevice = tun;
-            configFile = file;
-            NebulaSupervisor.Generation g = current;
-            if (restart) {
-                LOG.info("{}: address, port or role changed; restarting nebula", next.nodeName());
-                restartRequested = true;
-                if (g != null) {
-                    g.process.destroy();
-                }
-                wakeSupervisor();
-            } else if (g != null && g.process.isAlive()) {
-                LOG.info("{}: config changed; sending SIGHUP to nebula (pid {})", next.nodeName(), g.process.pid());
-                NebulaConfigFiles.signal(g.process.pid(), "HUP");
-                wakeSupervisor();
-            }
+            install(set);
+            NebulaSupervisor.takeNewConfig(this, restart);
         }
+    }
+
+    /** Holds lock. */
+    private void install(NebulaSetup.Installed set) {
+        installed = set;
+        binary = set.binary();
+        tunDevice = set.tunDevice();
+        configFile = set.configFile();
     }
 
     @Override
@@ -272,40 +238,20 @@ public final class NebulaOverlayDriver implements OverlayDriver {
     @Override
     public OverlayHealth health() {
         synchronized (lock) {
-            return health;
+            return board.current();
         }
     }
 
     @Override
     public boolean awaitUp(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (true) {
-                switch (health.state()) {
-                    case UP:
-                        return true;
-                    case FAILED:
-                        throw new OverlayException(health.detail());
-                    case STOPPED:
-                        if (supervisor == null) {
-                            throw new IllegalStateException("the overlay is not started");
-                        }
-                        break;
-                    default:
-                        break;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(lock, left);
-            }
+            return board.awaitUp(timeout, () -> supervisor != null);
         }
     }
 
     @Override
     public void addListener(OverlayListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        board.addListener(listener);
     }
 
     /**
@@ -354,92 +300,32 @@ public final class NebulaOverlayDriver implements OverlayDriver {
                 }
                 shutdownHook = null;
             }
-            if (health.state() != OverlayState.FAILED) {
+            if (board.current().state() != OverlayState.FAILED) {
                 setState(OverlayState.STOPPED, "stopped");
             }
         }
     }
 
-    private void killNow() {
-        NebulaSupervisor.Generation g;
-        synchronized (lock) {
-            stopping = true;
-            g = current;
-        }
-        if (g != null) {
-            terminate(g.process);
-        }
-    }
-
-    /** Waits on lock until woken or the time passes. Holds lock. */
-    void waitForWake(long nanos) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos;
-        while (!wake && !stopping) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            TimeUnit.NANOSECONDS.timedWait(lock, left);
-        }
-        wake = false;
-    }
-
-    /** Holds lock. */
+    /** Wakes the supervisor from its wait: something it watches changed. Holds lock. */
     void wakeSupervisor() {
         wake = true;
         lock.notifyAll();
     }
+
     /** SIGTERM, then SIGKILL after the grace period; returns once the process is gone. */
     void terminate(Process p) {
-        if (!p.isAlive()) {
-            return;
-        }
-        p.destroy();
-        try {
-            if (!p.waitFor(stopGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("nebula (pid {}) did not stop within {} after SIGTERM; sending SIGKILL", p.pid(), stopGrace);
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        DaemonPidFile.terminate(p.toHandle(), stopGrace);
     }
 
     /** Holds lock. */
     void setState(OverlayState state, String detail) {
-        OverlayHealth prev = health;
-        if (prev.state() == state && prev.detail().equals(detail)) {
-            return;
-        }
-        OverlayHealth next = new OverlayHealth(state, detail, Instant.now());
-        health = next;
-        lock.notifyAll();
-        if (prev.state() != state) {
-            // Listeners (MeshNode, and through it meshctl) report transitions; the log keeps the bad ones.
-            String node = config == null ? "-" : config.nodeName();
-            if (state == OverlayState.DEGRADED || state == OverlayState.FAILED) {
-                LOG.warn("{}: overlay {} -> {}: {}", node, prev.state(), state, detail);
-            } else {
-                LOG.debug("{}: overlay {} -> {}: {}", node, prev.state(), state, detail);
-            }
-        }
-        for (OverlayListener l : listeners) {
-            notifier.execute(() -> {
-                try {
-                    l.onChange(prev, next);
-                } catch (RuntimeException e) {
-                    LOG.warn("an overlay listener failed: {}", e.toString());
-                }
-            });
-        }
+        board.set(state, detail, config == null ? "-" : config.nodeName());
     }
 
     @Override
     public String toString() {
         synchronized (lock) {
-            return "NebulaOverlayDriver[" + (config == null ? "not started" : config.nodeName()) + " " + health.state() + "]";
+            return "NebulaOverlayDriver[" + (config == null ? "not started" : config.nodeName()) + " " + board.current().state() + "]";
         }
     }
 

@@ -48,6 +48,7 @@ final class NebulaSupervisor implements Runnable {
     @Override
     public void run() {
         int failures = 0;
+        boolean configChecked = false;
         try {
             while (true) {
                 Generation g;
@@ -76,6 +77,17 @@ final class NebulaSupervisor implements Runnable {
                     continue;
                 }
                 String reason = exitReason(g);
+                if (!configChecked && g.process != null && !g.tunActive) {
+                    // Exited before its tun device came up: a refused config is final, not worth restarts.
+                    configChecked = true;
+                    Optional<String> refused = refusal();
+                    if (refused.isPresent()) {
+                        synchronized (d.lock) {
+                            d.setState(OverlayState.FAILED, refused.get());
+                        }
+                        return;
+                    }
+                }
                 failures = reachedUp ? 1 : failures + 1;
                 if (failures >= d.restartPolicy.maxAttempts()) {
                     synchronized (d.lock) {
@@ -85,11 +97,11 @@ final class NebulaSupervisor implements Runnable {
                 }
                 Duration delay = d.restartPolicy.delayAfter(failures);
                 synchronized (d.lock) {
-                    OverlayState s = d.health.state();
+                    OverlayState s = d.board.current().state();
                     OverlayState next = s == OverlayState.UP || s == OverlayState.DEGRADED ? OverlayState.DEGRADED : OverlayState.STARTING;
                     d.setState(next, reason + "; restarting in " + delay.toMillis() + " ms (attempt " + failures + " of " + (d.restartPolicy.maxAttempts() - 1) + ")");
-                    LOG.warn("{}: {}", d.config.nodeName(), d.health.detail());
-                    d.waitForWake(delay.toNanos());
+                    LOG.warn("{}: {}", d.config.nodeName(), d.board.current().detail());
+                    waitForWake(delay.toNanos());
                 }
             }
         } catch (InterruptedException e) {
@@ -107,6 +119,64 @@ final class NebulaSupervisor implements Runnable {
             if (g != null && g.process != null && g.process.isAlive()) {
                 d.terminate(g.process);
             }
+        }
+    }
+
+    /** Makes the running daemon take the config just installed: SIGHUP, or a new daemon. Holds the driver's lock. */
+    static void takeNewConfig(NebulaOverlayDriver d, boolean restart) {
+        Generation g = d.current;
+        if (restart) {
+            LOG.info("{}: address, port or role changed; restarting nebula", d.config.nodeName());
+            d.restartRequested = true;
+            if (g != null) {
+                g.process.destroy();
+            }
+            d.wakeSupervisor();
+        } else if (g != null && g.process.isAlive()) {
+            LOG.info("{}: config changed; sending SIGHUP to nebula (pid {})", d.config.nodeName(), g.process.pid());
+            NebulaConfigFiles.signal(g.process.pid(), "HUP");
+            d.wakeSupervisor();
+        }
+    }
+
+    /** On the JVM's shutdown: ends the daemon, so that no nebula outlives the process that started it. */
+    static void killNow(NebulaOverlayDriver d) {
+        Generation g;
+        synchronized (d.lock) {
+            d.stopping = true;
+            g = d.current;
+        }
+        if (g != null) {
+            d.terminate(g.process);
+        }
+    }
+
+    /** Waits on the driver's lock until woken or the time passes. Holds the driver's lock. */
+    private void waitForWake(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (!d.wake && !d.stopping) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.timedWait(d.lock, left);
+        }
+        d.wake = false;
+    }
+
+    /** Nebula's reason to refuse the installed config; empty when it accepts it or cannot say. */
+    private Optional<String> refusal() {
+        NebulaBinary bin;
+        java.nio.file.Path file;
+        synchronized (d.lock) {
+            bin = d.binary;
+            file = d.configFile;
+        }
+        try {
+            return NebulaConfigFiles.refusal(bin, file);
+        } catch (dev.meshjoin.api.overlay.OverlayException e) {
+            LOG.warn("{}: {}; restarting nebula as for any other exit", d.config.nodeName(), e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -168,7 +238,11 @@ final class NebulaSupervisor implements Runnable {
                         while (d.seenPeers.size() > d.MAX_SEEN_PEERS) {
                             d.seenPeers.remove(d.seenPeers.iterator().next());
                         }
-                        d.wakeSupervisor();
+                        // A new peer is worth a probe only while no peer answers; once UP, the next
+                        // round comes soon enough (and a probe now would compete with the node's first poll).
+                        if (d.board.current().state() != OverlayState.UP) {
+                            d.wakeSupervisor();
+                        }
                     }
                 } catch (ConfigurationException ignored) {
                     // not an IPv4 address: nothing to probe
@@ -192,14 +266,14 @@ final class NebulaSupervisor implements Runnable {
             boolean standalone;
             synchronized (d.lock) {
                 while (!d.stopping && !d.restartRequested && g.process.isAlive() && !g.tunActive) {
-                    d.waitForWake(TimeUnit.SECONDS.toNanos(1));
+                    waitForWake(TimeUnit.SECONDS.toNanos(1));
                 }
                 if (d.stopping || d.restartRequested || !g.process.isAlive()) {
                     return reachedUp;
                 }
                 targets = probeTargets();
                 standalone = targets.isEmpty() && d.config.lighthouse();
-                if (standalone && d.health.state() != OverlayState.UP) {
+                if (standalone && d.board.current().state() != OverlayState.UP) {
                     d.setState(OverlayState.UP, "lighthouse with no other lighthouse: nebula runs with tun device " + d.tunDevice + " active");
                     reachedUp = true;
                 }
@@ -207,7 +281,7 @@ final class NebulaSupervisor implements Runnable {
             if (standalone) {
                 synchronized (d.lock) {
                     // Nothing to probe: wait for an exit, a stop, a reload or a first peer.
-                    d.waitForWake(d.probeInterval.toNanos());
+                    waitForWake(d.probeInterval.toNanos());
                 }
                 continue;
             }
@@ -220,20 +294,20 @@ final class NebulaSupervisor implements Runnable {
                     failedRounds = 0;
                     reachedUp = true;
                     retryNanos = TimeUnit.MILLISECONDS.toNanos(50);
-                    if (d.health.state() != OverlayState.UP) {
+                    if (d.board.current().state() != OverlayState.UP) {
                         d.setState(OverlayState.UP, answered.get() + " answered over the overlay (tun " + d.tunDevice + ")");
                     }
-                    d.waitForWake(d.probeInterval.toNanos());
-                } else if (d.health.state() == OverlayState.UP) {
+                    waitForWake(d.probeInterval.toNanos());
+                } else if (d.board.current().state() == OverlayState.UP) {
                     failedRounds++;
                     if (failedRounds >= d.failedProbesBeforeDegraded) {
                         d.setState(OverlayState.DEGRADED, "no peer answered over the overlay in " + failedRounds
                                 + " probes of " + targets);
                     }
-                    d.waitForWake(d.probeInterval.toNanos());
+                    waitForWake(d.probeInterval.toNanos());
                 } else {
                     // Not up yet (or degraded): probe again soon; a handshake event cuts the wait short.
-                    d.waitForWake(retryNanos);
+                    waitForWake(retryNanos);
                     retryNanos = Math.min(retryNanos * 2, TimeUnit.SECONDS.toNanos(1));
                 }
             }
