@@ -25,8 +25,9 @@ import java.util.List;
  * Time from {@link NebulaOverlayDriver#start} to UP with the real {@code nebula} daemon in network
  * namespaces: a lighthouse alone (UP = daemon running with its tun device), then a joiner
  * started and stopped {@code runs} times against the running lighthouse (UP = the lighthouse
- * answered a ping over the overlay). Includes binary check, {@code nebula -test}, writing the
- * files, the daemon's start, the handshake and the probe. Needs root, iproute2, ping and nebula.
+ * answered a ping over the overlay). Includes the binary check (its {@code nebula -version} only
+ * the first time in the JVM), writing the files, the daemon's start, the handshake and the probe.
+ * Needs root, iproute2, ping and nebula.
  *
  * <pre>
  * ./mvnw -q -DskipTests package -pl mesh-bench -am
