@@ -28,8 +28,6 @@ open module dev.meshjoin.core {
     exports dev.meshjoin.core.trust;
     // The umbrella takes the state directory's lock; nobody else needs the state's internals.
     exports dev.meshjoin.core.state to dev.meshjoin;
-    // The umbrella starts the first join's warm-up when it makes its builder.
-    exports dev.meshjoin.core.internal to dev.meshjoin;
 
 
     uses dev.meshjoin.api.store.BootstrapStoreProvider;

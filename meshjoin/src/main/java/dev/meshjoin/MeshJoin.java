@@ -43,8 +43,6 @@ public final class MeshJoin {
 
     /** A builder with defaults for everything but the four settings shown above. */
     public static Builder builder() {
-        // The first call in a JVM starts the first join's warm-up (see MeshNode.builder()).
-        dev.meshjoin.core.internal.Warmup.start();
         return new Builder();
     }
 

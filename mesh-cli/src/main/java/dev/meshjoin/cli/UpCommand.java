@@ -67,15 +67,13 @@ public final class UpCommand implements Command {
 
     @Override
     public int run(Invocation inv) throws Exception {
-        // First: the builder starts the first join's warm-up while the flags and settings are read.
-        MeshJoin.Builder builder = MeshJoin.builder();
         Flags flags = flags();
         Flags.Parsed p = flags.parse(inv.args());
         MeshConfig config = config(inv, p);
         config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
         LighthouseWatch.Settings watch = LighthouseFlags.check(p, config.publicEndpoint());
         ServiceFlags.Checked services = ServiceFlags.check(p);
-        builder.config(config)
+        MeshJoin.Builder builder = MeshJoin.builder().config(config)
                 .customize(node -> LighthouseFlags.apply(p, watch, node))
                 .customize(node -> ServiceFlags.apply(services, node));
         String token = token(p, config);

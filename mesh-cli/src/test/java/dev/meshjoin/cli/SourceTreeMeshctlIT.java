@@ -34,5 +34,21 @@ class SourceTreeMeshctlIT {
 
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).startsWith("meshctl ").doesNotContain("Could not find or load main class");
+
+        // The launcher runs the serial collector unless MESHCTL_JAVA_OPTS chooses one (two would not start).
+        assertThat(collector(launcher, null)).isEqualTo("Serial");
+        assertThat(collector(launcher, "-XX:+UseG1GC")).isEqualTo("G1");
+    }
+
+    /** The collector ./meshctl's JVM runs, as -XX:+PrintFlagsFinal tells it. */
+    private static String collector(Path launcher, String javaOpts) throws Exception {
+        ProcessBuilder b = new ProcessBuilder(List.of(launcher.toString(), "version")).redirectErrorStream(true);
+        b.environment().put("MESHCTL_JAVA_OPTS", (javaOpts == null ? "" : javaOpts + " ") + "-XX:+PrintFlagsFinal");
+        Process p = b.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.lines().filter(l -> l.matches("\\s*bool Use(Serial|G1|Parallel|Z|Shenandoah)GC\\s+= true.*"))
+                .map(l -> l.trim().split("\\s+")[1].replace("Use", "").replace("GC", "")).findFirst().orElse("none: " + out);
     }
 }

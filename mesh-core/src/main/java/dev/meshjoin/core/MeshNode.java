@@ -84,13 +84,7 @@ public final class MeshNode implements AutoCloseable {
         config.overlay.addListener((before, now) -> board.followOverlay(now));
     }
 
-    /**
-     * A builder for a node. The first call in a JVM also starts setting up, on a daemon thread,
-     * what a first join needs (JSON mappers, compiled SHA-256, curve tables), so that a cold
-     * join spends that time while its node is still being wired.
-     */
     public static Builder builder() {
-        dev.meshjoin.core.internal.Warmup.start();
         return new Builder();
     }
 

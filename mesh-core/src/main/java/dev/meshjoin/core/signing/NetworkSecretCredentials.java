@@ -78,11 +78,19 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
         byte[] saltBytes = networkSalt.clone();
         String salt = Base64.getEncoder().encodeToString(saltBytes);
         verifiers.computeIfAbsent(salt, s -> kept(s).map(CompletableFuture::completedFuture).orElseGet(() ->
-                CompletableFuture.supplyAsync(() -> keep(s, NetworkSecret.verifier(secret, saltBytes)), r -> {
+                CompletableFuture.supplyAsync(() -> keep(s, derive(saltBytes)), r -> {
                     Thread t = new Thread(r, "meshjoin-secret-kdf");
                     t.setDaemon(true);
                     t.start();
                 })));
+    }
+
+    private byte[] derive(byte[] salt) {
+        long t0 = System.nanoTime();
+        byte[] v = NetworkSecret.verifier(secret, salt);
+        LOG.debug("derived the network secret's verifier ({} PBKDF2 rounds) in {} ms", NetworkSecret.ITERATIONS,
+                (System.nanoTime() - t0) / 1_000_000);
+        return v;
     }
 
     @Override
@@ -104,7 +112,7 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     private byte[] verifier(byte[] networkSalt) {
         String salt = Base64.getEncoder().encodeToString(networkSalt);
         CompletableFuture<byte[]> f = verifiers.computeIfAbsent(salt, s -> CompletableFuture.completedFuture(
-                kept(s).orElseGet(() -> keep(s, NetworkSecret.verifier(secret, networkSalt)))));
+                kept(s).orElseGet(() -> keep(s, derive(networkSalt)))));
         byte[] v;
         try {
             v = f.get();

@@ -1,6 +1,9 @@
 package dev.meshjoin.core.trust;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +17,7 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -54,7 +58,35 @@ public final class RecordEnvelope {
         }
     }
 
+    /** Streaming only: no data binding, so it costs a cold JVM a fraction of the mapper's set-up. */
+    private static final JsonFactory STREAMING = new JsonFactory();
+
     private RecordEnvelope() {
+    }
+
+    /**
+     * A top-level text field of a stored value, read with the streaming parser alone, for work that
+     * may start before the value is checked (the secret's slow derivation from the network's salt:
+     * its result is used only once the record is verified). Empty when the field is missing, not
+     * text, or the value is not a JSON object; the full {@link #open} reports what is wrong.
+     */
+    public static Optional<String> peekText(byte[] stored, String field) {
+        try (JsonParser p = STREAMING.createParser(stored)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals(name)) {
+                    return value == JsonToken.VALUE_STRING ? Optional.of(p.getText()) : Optional.empty();
+                }
+                p.skipChildren();
+            }
+        } catch (IOException | RuntimeException e) {
+            // malformed: open() says so
+        }
+        return Optional.empty();
     }
 
     /**

@@ -189,11 +189,14 @@ public final class RecordTrust {
      * @throws TamperedStoreException naming the key and the CA when it is not trusted
      */
     public byte[] openNetwork(String key, byte[] stored) {
+        // The secret's slow derivation starts from the salt before the record is even parsed (a cold
+        // JVM sets up its JSON mapper meanwhile); its key is used only once the record is verified.
+        boolean prepared = RecordEnvelope.peekText(stored, "secretSalt").map(this::prepareMacKey).orElse(false);
         RecordEnvelope.Opened o = parse(key, stored);
         NetworkRecord rec = Json.read(o.recordBytes(), NetworkRecord.class, key);
         byte[] salt = decodeSalt(key, rec.secretSalt());
-        if (!macKeyCache.containsKey(Base64.getEncoder().encodeToString(salt))) {
-            macKeys.prepare(salt); // the secret's slow derivation, while the CA bundle and signature are checked
+        if (!prepared && !macKeyCache.containsKey(Base64.getEncoder().encodeToString(salt))) {
+            macKeys.prepare(salt); // when the peek found none: while the CA bundle and signature are checked
         }
         Set<String> anchors = anchors();
         boolean pinned = !anchors.isEmpty();
@@ -426,6 +429,22 @@ public final class RecordTrust {
                     + "): the store may have been tampered with");
         }
         return out;
+    }
+
+    /** Starts the MAC key's derivation for a salt peeked from a record; true when that is done or under way. */
+    private boolean prepareMacKey(String salt) {
+        try {
+            byte[] s = Base64.getDecoder().decode(salt);
+            if (s.length == 0) {
+                return false;
+            }
+            if (!macKeyCache.containsKey(Base64.getEncoder().encodeToString(s))) {
+                macKeys.prepare(s);
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false; // not base64: the full parse refuses the record
+        }
     }
 
     private static byte[] decodeSalt(String key, String salt) {

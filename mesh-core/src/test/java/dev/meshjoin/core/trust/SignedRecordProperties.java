@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -133,6 +134,37 @@ class SignedRecordProperties {
         assertThat(reader().openNetwork(KEYS.network(), sealed)).isNotEmpty();
     }
 
+    @Property(tries = 100)
+    void peekingAFieldNeverThrowsAndFindsOnlyATopLevelTextField(@ForAll("jsonish") String envelope) {
+        byte[] bytes = envelope.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.Optional<String> peeked = RecordEnvelope.peekText(bytes, "secretSalt");
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(bytes);
+            com.fasterxml.jackson.databind.JsonNode field = tree != null && tree.isObject() ? tree.get("secretSalt") : null;
+            if (peeked.isPresent()) {
+                assertThat(field).isNotNull();
+                assertThat(field.asText()).isEqualTo(peeked.get());
+            }
+        } catch (java.io.IOException notJson) {
+            // what the streaming parser read before the damage may hold the field: nothing to compare
+        }
+    }
+
+    @Property(tries = 1)
+    void peekingFindsTheNetworksSaltAndIgnoresNestedFieldsOfTheSameName() {
+        byte[] sealed = signer(CA).seal(KEYS.network(), network(CA, "203.0.113.7:8444"), null);
+        RecordTrust r = reader();
+        r.openNetwork(KEYS.network(), sealed);
+        String salt = java.util.Base64.getEncoder().encodeToString(r.network().orElseThrow().salt());
+        assertThat(RecordEnvelope.peekText(sealed, "secretSalt")).contains(salt);
+        byte[] nested = "{\"a\":{\"secretSalt\":\"nested\"},\"b\":[{\"secretSalt\":\"x\"}],\"secretSalt\":\"top\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(RecordEnvelope.peekText(nested, "secretSalt")).contains("top");
+        assertThat(RecordEnvelope.peekText("{\"secretSalt\":7}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "secretSalt")).isEmpty();
+        assertThat(RecordEnvelope.peekText("[1,2]".getBytes(java.nio.charset.StandardCharsets.UTF_8), "secretSalt")).isEmpty();
+    }
+
     @Property(tries = 10)
     void theMacKeyIsPreparedWithTheRecordsSaltBeforeTheSignatureIsChecked(@ForAll("endpoints") String signing) {
         byte[] sealed = signer(CA).seal(KEYS.network(), network(CA, signing), null);
@@ -175,6 +207,22 @@ class SignedRecordProperties {
         r.openNetwork(KEYS.network(), t.seal(KEYS.network(), network(CA, "203.0.113.7:8444"), null));
         assertThatThrownBy(() -> r.open(KEYS.revocations(), stored, r.network().orElseThrow()))
                 .isInstanceOf(dev.meshjoin.api.MeshException.class).hasMessageContaining(KEYS.revocations());
+    }
+
+    /** Well-formed objects with the field at some depth, and soup of JSON's characters. */
+    @Provide
+    Arbitrary<String> jsonish() {
+        Arbitrary<String> text = Arbitraries.strings().withChars("abcAB+/=0189").ofMaxLength(12);
+        Arbitrary<String> objects = Combinators.combine(text, text, Arbitraries.integers().between(0, 3))
+                .as((a, b, depth) -> {
+                    String inner = "{\"secretSalt\":\"" + a + "\",\"x\":\"" + b + "\"}";
+                    for (int i = 0; i < depth; i++) {
+                        inner = i % 2 == 0 ? "{\"k\":" + inner + "}" : "[" + inner + "]";
+                    }
+                    return inner;
+                });
+        Arbitrary<String> soup = Arbitraries.strings().withChars("{}[]\":,\\ secrtSal0x").ofMaxLength(60);
+        return Arbitraries.oneOf(objects, soup);
     }
 
     @Provide
