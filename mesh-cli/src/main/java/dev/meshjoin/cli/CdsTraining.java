@@ -97,26 +97,32 @@ public final class CdsTraining {
         UpCommand founder = new UpCommand(new UpCommand.Rehearsal(b -> b.overlay(new RehearsalOverlay())
                 .customize(node -> node.stateServers(loopback.servers()))
                 .listener(readyCounts(founderReady)), founderStop));
+        long begun = System.nanoTime();
         Thread founderRun = new Thread(() -> report(failed, "up (founder)", run(founder, dir, SECRETS, quiet, "--name", "founder",
                 "--store", store, "--state-dir", dir.resolve("founder").toString(), "--public-endpoint", "127.0.0.1:4242",
                 "--signing-port", String.valueOf(freePort()), "--router", "127.0.0.1:" + freePort(),
-                "--join-timeout", "60s")), "cds-training-founder");
+                "--join-timeout", "60s"), begun), "cds-training-founder");
+        // A founder that never stops must not keep the JVM, and with it the build, from ending.
+        founderRun.setDaemon(true);
         founderRun.start();
         try {
-            if (!founderReady.await(90, TimeUnit.SECONDS)) {
-                report(failed, "up (founder)", "not READY after 90 s");
+            if (!founderReady.await(60, TimeUnit.SECONDS)) {
+                report(failed, "up (founder)", "not READY after 60 s", begun);
                 return failed;
             }
+            System.out.println("cds training: meshctl up (founder): READY after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun) + " ms");
             CountDownLatch joinerReady = new CountDownLatch(1);
             // The joiner stops as soon as it is READY: its state follower polled once on the way there.
             UpCommand joiner = new UpCommand(new UpCommand.Rehearsal(b -> b.overlay(joinerOverlay)
                     .customize(node -> node.stateChannel(loopback.channel()))
                     .listener(readyCounts(joinerReady)), joinerReady));
+            long joining = System.nanoTime();
             report(failed, "up (joiner)", run(joiner, dir, Map.of("MESH_SECRET", SECRETS.get("MESH_SECRET")), quiet,
                     "--name", "joiner", "--store", store, "--state-dir", dir.resolve("joiner").toString(),
-                    "--router", "127.0.0.1:" + freePort(), "--join-timeout", "60s"));
+                    "--router", "127.0.0.1:" + freePort(), "--join-timeout", "30s"), joining);
             if (loopback.documents() == 0) {
-                report(failed, "up (joiner)", "its state follower got no state document");
+                report(failed, "up (joiner)", "its state follower got no state document", joining);
             }
             // Not a failure: on a machine without nebula a real up would fall back here.
             System.out.println("cds training: the joiner's nebula preflight " + joinerOverlay.preflight());
@@ -130,9 +136,10 @@ public final class CdsTraining {
                     List.of("version"),
                     List.of("help", "up"));
             for (List<String> c : commands) {
+                long started = System.nanoTime();
                 int status = meshctl.run(new Invocation(c, InputStream.nullInputStream(), quiet, quiet, SECRETS, dir));
                 String name = c.get(0) + (c.size() > 1 && !c.get(1).startsWith("-") ? " " + c.get(1) : "");
-                report(failed, name, "exit status " + status);
+                report(failed, name, "exit status " + status, started);
             }
         } finally {
             founderStop.countDown();
@@ -160,8 +167,9 @@ public final class CdsTraining {
         }
     }
 
-    private static void report(List<String> failed, String what, String outcome) {
-        System.out.println("cds training: meshctl " + what + ": " + outcome);
+    private static void report(List<String> failed, String what, String outcome, long startedNanos) {
+        System.out.println("cds training: meshctl " + what + ": " + outcome + " ("
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos) + " ms)");
         if (!outcome.equals("exit status 0")) {
             synchronized (failed) {
                 failed.add(what + ": " + outcome);

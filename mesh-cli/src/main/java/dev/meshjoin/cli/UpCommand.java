@@ -49,8 +49,8 @@ public final class UpCommand implements Command {
 
     /**
      * How {@link CdsTraining} rehearses up in one process: {@code wiring} puts its stand-ins in the
-     * node (the overlay, the state protocol on loopback), and the run ends when {@code stop} counts
-     * down, as on SIGTERM, but without ending the process.
+     * node (the overlay, the state protocol on loopback), and when {@code stop} counts down the node
+     * is closed and the run ends, as on SIGTERM, but without ending the process.
      */
     record Rehearsal(java.util.function.Consumer<MeshJoin.Builder> wiring, CountDownLatch stop) {
     }
@@ -122,6 +122,19 @@ public final class UpCommand implements Command {
             Runtime.getRuntime().halt(wasReady ? 0 : 1);
         }, "meshctl-up-stop");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (rehearsal != null) {
+            // The rehearsal's stop closes the node as SIGTERM does, which also cancels a join in progress.
+            Thread stop = new Thread(() -> {
+                try {
+                    rehearsal.stop().await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                node.close();
+            }, "meshctl-up-rehearsal-stop");
+            stop.setDaemon(true);
+            stop.start();
+        }
 
         progress.started();
         NodeStatus status = node.join();
