@@ -241,9 +241,21 @@ public final class StateService implements StateHandler {
 
     private Caller lookUp(Ipv4Address address) {
         Instant now = lighthouse.clock().instant();
-        LeaseRecord lease = lighthouse.store().get(keys.lease(address))
+        Optional<LeaseRecord> held = lighthouse.store().get(keys.lease(address))
                 .map(e -> Json.read(e.value(), LeaseRecord.class, e.key()))
-                .filter(l -> !l.pending() && l.releasedAt() == null)
+                .filter(l -> !l.pending() && l.releasedAt() == null);
+        if (held.isEmpty()) {
+            // Admitted here moments ago, its lease not visible yet on an eventually consistent store.
+            Optional<HostCertificate> fresh = lighthouse.justAdmitted(address);
+            if (fresh.isPresent() && !revocations.revoked(fresh.get().name(), fresh.get().fingerprint(), fresh.get().publicKey())) {
+                HostCertificate cert = fresh.get();
+                boolean isLighthouse = network.isLighthouse(cert.name());
+                return new Caller(cert.name(), Registrar.keyId(cert.publicKey()),
+                        isLighthouse ? Role.LIGHTHOUSE : Role.MEMBER, cert.groups(), cert.fingerprint(),
+                        cert.notAfter(), MemberState.renewAt(cert.notBefore(), cert.notAfter()));
+            }
+        }
+        LeaseRecord lease = held
                 .orElseThrow(() -> new JoinRefusedException(RefusalReason.UNKNOWN_CALLER, "no node holds overlay address "
                         + address + " in this network; join it first"));
         Optional<MemberRecord> member = lighthouse.store().get(keys.member(lease.node()))

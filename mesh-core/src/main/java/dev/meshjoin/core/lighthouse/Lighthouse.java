@@ -58,6 +58,7 @@ public final class Lighthouse implements AutoCloseable {
     private final Registrar registrar;
     private final SigningServerFactory signingServers;
     private volatile SigningServerFactory.SigningServer server;
+    private final JustAdmitted admitted = new JustAdmitted();
 
     private Lighthouse(Builder b) {
         this.store = b.store;
@@ -137,6 +138,15 @@ public final class Lighthouse implements AutoCloseable {
      * @param own this lighthouse's certificate; the service certifies its key with it
      * @return where joiners reach it
      */
+    /**
+     * The certificate this lighthouse issued moments ago for {@code address}: its state service
+     * knows a member it has just admitted even before the store shows that member's lease (on an
+     * eventually consistent store, up to a minute later).
+     */
+    public Optional<HostCertificate> justAdmitted(Ipv4Address address) {
+        return admitted.get(address, clock.instant());
+    }
+
     public synchronized Endpoint serve(Endpoint bindTo, HostCertificate own) {
         if (server != null) {
             throw new IllegalStateException("this lighthouse already serves at " + server.endpoint());
@@ -156,8 +166,10 @@ public final class Lighthouse implements AutoCloseable {
             }
             revocations.refuseIfRevoked(request.node(), null, request.publicKey());
             JoinResponse response = registrar.handle(request, source);
-            CertificateLedger.record(store, keys, ca.verify(response.certificatePem().getBytes(
-                    java.nio.charset.StandardCharsets.US_ASCII), clock.instant()), clock.instant());
+            HostCertificate issued = ca.verify(response.certificatePem().getBytes(
+                    java.nio.charset.StandardCharsets.US_ASCII), clock.instant());
+            CertificateLedger.record(store, keys, issued, clock.instant());
+            admitted.remember(issued, clock.instant());
             return response;
         };
         server = signingServers.start(bindTo, guarded, ca, own);
