@@ -160,8 +160,8 @@ public final class StoreCostBench {
             joinInBatches(name, fleet.subList(0, 1), 1);
             Thread.sleep(3000);
             joinInBatches(name, fleet.subList(1, fleet.size()), 10);
-            // Warm-up, not counted: on an eventual store a member's first poll can come before its
-            // lease is visible to the lighthouse, which then refuses it and first sees it at this poll.
+            // Warm-up, not counted: one poll of every member, so that the steady state counted below
+            // does not include a member's first identification by the lighthouse.
             Thread.sleep(2000);
             for (MeshNode node : fleet.subList(1, fleet.size())) {
                 node.follower().orElseThrow().tick();
