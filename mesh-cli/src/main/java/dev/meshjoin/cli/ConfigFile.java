@@ -19,16 +19,18 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * {@code meshctl up --config FILE}: a YAML mapping with the same keys as the flags
- * ({@code name}, {@code store}, {@code state-dir}, ...). Secrets are refused: a config file is
- * copied, committed and shown in reviews; secrets come from {@code MESH_SECRET_FILE} and the other
- * {@code _FILE} variables.
+ * {@code meshctl up --config FILE}: a YAML mapping with the same keys as the flags of
+ * {@code meshctl up} ({@code name}, {@code store}, {@code state-dir}, {@code service},
+ * {@code router}, {@code metrics}, {@code lighthouse-interval}, ...); a repeatable flag takes a
+ * list. Secrets are refused: a config file is copied, committed and shown in reviews; secrets come
+ * from {@code MESH_SECRET_FILE} and the other {@code _FILE} variables.
  *
  * <pre>
  * name: worker-1
  * store: file:/var/lib/meshjoin/store
  * state-dir: /var/lib/meshjoin/worker-1
  * groups: [workers, gpu]
+ * service: [api=8080, metrics=9100/tcp]
  * </pre>
  */
 final class ConfigFile {
@@ -49,8 +51,8 @@ final class ConfigFile {
     private ConfigFile() {
     }
 
-    /** The settings in {@code file}, by flag key. */
-    static Map<String, String> read(Path file) {
+    /** The settings in {@code file}, by flag key, for the flags {@code up} declares. */
+    static Map<String, List<String>> read(Path file, Flags up) {
         String text;
         try {
             if (!Files.isRegularFile(file)) {
@@ -66,11 +68,11 @@ final class ConfigFile {
             throw new CliException("up: cannot read --config " + file + " (" + e.getClass().getSimpleName()
                     + "); check its path and permissions", 2);
         }
-        return parse(text, file.toString());
+        return parse(text, file.toString(), up);
     }
 
     /** The settings in YAML {@code text}; {@code origin} names the file in refusals. */
-    static Map<String, String> parse(String text, String origin) {
+    static Map<String, List<String>> parse(String text, String origin, Flags up) {
         Object root;
         try {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
@@ -88,7 +90,8 @@ final class ConfigFile {
             throw new CliException("up: " + origin + " must be a YAML mapping of settings (key: value), not a "
                     + kind(root), 2);
         }
-        Map<String, String> out = new LinkedHashMap<>();
+        List<String> known = up.names().stream().filter(k -> !k.equals("config") && !SECRET_KEYS.containsKey(k)).toList();
+        Map<String, List<String>> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = String.valueOf(e.getKey());
             String normal = key.toLowerCase(Locale.ROOT).replace('_', '-');
@@ -99,14 +102,34 @@ final class ConfigFile {
                         + " file: put it in a file of its own (chmod 600) and set " + v + "_FILE to its path, or set "
                         + v + " in the environment", 2);
             }
-            if (Setting.byKey(key).isEmpty()) {
+            if (!known.contains(key)) {
                 throw new CliException("up: " + origin + " sets '" + key + "', which is not a setting of meshctl up;"
-                        + " known: " + Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.joining(", ")),
-                        2);
+                        + " known: " + String.join(", ", known), 2);
             }
-            out.put(key, value(key, e.getValue(), origin));
+            out.put(key, values(key, e.getValue(), origin, up));
         }
         return out;
+    }
+
+    private static List<String> values(String key, Object v, String origin, Flags up) {
+        if (v instanceof List<?> list && up.repeatable(key)) {
+            if (list.isEmpty()) {
+                throw new CliException("up: " + origin + ": '" + key + "' is an empty list; leave it out instead", 2);
+            }
+            List<String> out = new java.util.ArrayList<>();
+            for (Object item : list) {
+                if (item instanceof Map || item instanceof List || item == null) {
+                    throw new CliException("up: " + origin + ": '" + key + "' must be a list of values, one per "
+                            + "-" + key + " flag", 2);
+                }
+                out.add(String.valueOf(item));
+            }
+            return out;
+        }
+        if (up.isBool(key) && !(v instanceof Boolean)) {
+            throw new CliException("up: " + origin + ": '" + key + "' takes true or false, not " + kind(v), 2);
+        }
+        return List.of(value(key, v, origin));
     }
 
     private static String value(String key, Object v, String origin) {

@@ -53,6 +53,23 @@ public final class Flags {
         return this;
     }
 
+    /** The declared flags' names, in declaration order. */
+    public List<String> names() {
+        return List.copyOf(specs.keySet());
+    }
+
+    /** Whether {@code name} is a declared flag that may be given more than once. */
+    public boolean repeatable(String name) {
+        Spec s = specs.get(name);
+        return s != null && s.repeatable;
+    }
+
+    /** Whether {@code name} is a declared boolean flag. */
+    public boolean isBool(String name) {
+        Spec s = specs.get(name);
+        return s != null && s.bool;
+    }
+
     /** Usage text listing every flag. */
     public String usage() {
         StringBuilder sb = new StringBuilder("usage: meshctl ").append(command).append(" [flags]\n");
@@ -183,6 +200,29 @@ public final class Flags {
 
         public List<String> positional() {
             return positional;
+        }
+
+        /**
+         * These flags over {@code lower} (a config file's values by flag name): a flag given here
+         * wins, one only in {@code lower} counts as given; a repeatable flag takes {@code lower}'s
+         * values only when it was not given here at all.
+         */
+        public Parsed over(Map<String, List<String>> lower) {
+            Map<String, String> v = new LinkedHashMap<>();
+            Map<String, List<String>> r = new LinkedHashMap<>();
+            lower.forEach((name, vals) -> {
+                Spec spec = specs.get(name);
+                if (spec == null || vals.isEmpty()) {
+                    throw new IllegalArgumentException("flag -" + name + " was never declared or has no value");
+                }
+                v.put(name, vals.get(vals.size() - 1));
+                if (spec.repeatable) {
+                    r.put(name, List.copyOf(vals));
+                }
+            });
+            v.putAll(values);
+            r.putAll(repeated);
+            return new Parsed(v, r, positional);
         }
     }
 }

@@ -68,7 +68,7 @@ public final class UpCommand implements Command {
     @Override
     public int run(Invocation inv) throws Exception {
         Flags flags = flags();
-        Flags.Parsed p = flags.parse(inv.args());
+        Flags.Parsed p = withConfigFile(inv, flags, flags.parse(inv.args()));
         MeshConfig config = config(inv, p);
         config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
         LighthouseWatch.Settings watch = LighthouseFlags.check(p, config.publicEndpoint());
@@ -172,6 +172,11 @@ public final class UpCommand implements Command {
                 + " secret (better: MESH_TOKEN, which other users cannot read in the process list)"));
     }
 
+    /** The flags over the {@code --config} file's settings, which count as flags given below the command line's. */
+    static Flags.Parsed withConfigFile(Invocation inv, Flags flags, Flags.Parsed p) {
+        return p.get("config") == null ? p : p.over(ConfigFile.read(inv.path(p.get("config")), flags));
+    }
+
     /**
      * The --token flag's token, checked against MESH_TOKEN; null when the flag is not given. A
      * malformed token, from either, is a usage error that never repeats the text.
@@ -208,9 +213,7 @@ public final class UpCommand implements Command {
      */
     static MeshConfig config(Invocation inv, Flags.Parsed p) {
         Map<String, String> settings = new HashMap<>(MeshConfig.settingsOf(inv.env()));
-        if (p.get("config") != null) {
-            settings.putAll(ConfigFile.read(inv.path(p.get("config"))));
-        }
+        // p holds the --config file's settings too (withConfigFile), over the environment.
         for (Setting s : Setting.values()) {
             if (p.isSet(s.key())) {
                 settings.put(s.key(), p.get(s.key()));

@@ -23,13 +23,12 @@ class UpConfigTest {
     @TempDir
     Path dir;
 
+    private static final Flags UP = UpCommand.flags();
+
     private MeshConfig config(Map<String, String> env, String... args) {
-        Flags flags = new Flags("up").string("config", "");
-        for (MeshConfig.Setting s : MeshConfig.Setting.values()) {
-            flags.string(s.key(), s.help(), s.defaultValue());
-        }
+        Flags flags = UpCommand.flags();
         Invocation inv = new Invocation(List.of(args), Meshctl.emptyInput(), System.out, System.err, env, dir);
-        return UpCommand.config(inv, flags.parse(List.of(args)));
+        return UpCommand.config(inv, UpCommand.withConfigFile(inv, flags, flags.parse(List.of(args))));
     }
 
     private Path yaml(String text) throws Exception {
@@ -87,8 +86,34 @@ class UpConfigTest {
     }
 
     @Test
+    void theFileTakesEveryFlagOfUpARepeatableOneAsAListAndTheCommandLineStillWins() throws Exception {
+        Path file = yaml("name: n1\nservice: [api=8080, metrics=9100]\nrouter: 127.0.0.1:18480\n"
+                + "lighthouse-interval: 30s\nmetrics: 127.0.0.1:19464\n");
+        Flags flags = UpCommand.flags();
+        Invocation inv = new Invocation(List.of(), Meshctl.emptyInput(), System.out, System.err, Map.of(), dir);
+        Flags.Parsed fromFile = UpCommand.withConfigFile(inv, flags, flags.parse(List.of("--config", file.toString())));
+        assertThat(fromFile.all("service")).containsExactly("api=8080", "metrics=9100");
+        assertThat(fromFile.get("router")).isEqualTo("127.0.0.1:18480");
+        assertThat(fromFile.get("lighthouse-interval")).isEqualTo("30s");
+        assertThat(fromFile.get("metrics")).isEqualTo("127.0.0.1:19464");
+        assertThat(fromFile.isSet("name")).isTrue();
+
+        Flags.Parsed both = UpCommand.withConfigFile(inv, flags, flags.parse(List.of("--config", file.toString(),
+                "--service", "web=80", "--router", "off")));
+        assertThat(both.all("service")).as("the command line's services replace the file's").containsExactly("web=80");
+        assertThat(both.get("router")).isEqualTo("off");
+        assertThat(both.get("lighthouse-interval")).isEqualTo("30s");
+
+        assertThatThrownBy(() -> ConfigFile.parse("service: []", "f.yaml", UP)).hasMessageContaining("empty list");
+        assertThatThrownBy(() -> ConfigFile.parse("router: [a, b]", "f.yaml", UP)).hasMessageContaining("must be a single value");
+        assertThatThrownBy(() -> ConfigFile.parse("config: other.yaml", "f.yaml", UP))
+                .hasMessageContaining("'config', which is not a setting");
+        assertThatThrownBy(() -> ConfigFile.parse("token: mjt2.x", "f.yaml", UP)).hasMessageContaining("a secret");
+    }
+
+    @Test
     void theSecretRefusalNamesTheRightVariable() {
-        assertThatThrownBy(() -> ConfigFile.parse("ca-passphrase: x", "f.yaml"))
+        assertThatThrownBy(() -> ConfigFile.parse("ca-passphrase: x", "f.yaml", UP))
                 .hasMessage("up: f.yaml sets 'ca-passphrase', a secret; secrets never go in a config file: put it in a"
                         + " file of its own (chmod 600) and set MESH_CA_PASSPHRASE_FILE to its path, or set"
                         + " MESH_CA_PASSPHRASE in the environment");
@@ -96,15 +121,15 @@ class UpConfigTest {
 
     @Test
     void badFilesAreRefusedWithWhatIsWrong() throws Exception {
-        assertThatThrownBy(() -> ConfigFile.parse("name: [a", "f.yaml")).hasMessageStartingWith("up: f.yaml is not valid YAML at line");
-        assertThatThrownBy(() -> ConfigFile.parse("- name\n- store\n", "f.yaml")).hasMessageContaining("must be a YAML mapping");
-        assertThatThrownBy(() -> ConfigFile.parse("stateDir: /x", "f.yaml"))
+        assertThatThrownBy(() -> ConfigFile.parse("name: [a", "f.yaml", UP)).hasMessageStartingWith("up: f.yaml is not valid YAML at line");
+        assertThatThrownBy(() -> ConfigFile.parse("- name\n- store\n", "f.yaml", UP)).hasMessageContaining("must be a YAML mapping");
+        assertThatThrownBy(() -> ConfigFile.parse("stateDir: /x", "f.yaml", UP))
                 .hasMessageContaining("'stateDir', which is not a setting").hasMessageContaining("state-dir");
-        assertThatThrownBy(() -> ConfigFile.parse("name:\n  first: a", "f.yaml")).hasMessageContaining("must be a single value");
+        assertThatThrownBy(() -> ConfigFile.parse("name:\n  first: a", "f.yaml", UP)).hasMessageContaining("must be a single value");
         assertThatThrownBy(() -> config(Map.of(), "--config", dir.resolve("absent.yaml").toString()))
                 .hasMessageContaining("absent.yaml does not exist");
-        assertThat(ConfigFile.parse("", "f.yaml")).isEmpty();
-        assertThat(ConfigFile.parse("# only a comment\n", "f.yaml")).isEmpty();
+        assertThat(ConfigFile.parse("", "f.yaml", UP)).isEmpty();
+        assertThat(ConfigFile.parse("# only a comment\n", "f.yaml", UP)).isEmpty();
     }
 
     @Test
@@ -124,8 +149,9 @@ class UpConfigTest {
     void anyTextIsSettingsOrAUsageRefusal(@ForAll String text) {
         List<Throwable> odd = new ArrayList<>();
         try {
-            Map<String, String> settings = ConfigFile.parse(text, "f.yaml");
-            assertThat(settings.keySet()).allSatisfy(k -> assertThat(MeshConfig.Setting.byKey(k)).isPresent());
+            Map<String, List<String>> settings = ConfigFile.parse(text, "f.yaml", UP);
+            assertThat(settings.keySet()).allSatisfy(k -> assertThat(UP.names()).contains(k));
+            assertThat(settings.values()).allSatisfy(v -> assertThat(v).isNotEmpty());
         } catch (CliException e) {
             assertThat(e.status()).isEqualTo(2);
             assertThat(e.getMessage()).startsWith("up: f.yaml").doesNotContain("\n");
