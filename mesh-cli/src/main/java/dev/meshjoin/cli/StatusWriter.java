@@ -58,7 +58,8 @@ final class StatusWriter implements MeshNodeListener {
      * Passing states (DISCOVERING, JOINING, ...) are written on the file's own thread, so a cold
      * join does not wait for the first JSON writer and the file system between its steps; a state a
      * node stays in (READY, DEGRADED, FAILED, FALLBACK, LEFT) is written before this returns, so
-     * whoever sees it printed finds it in the file. A write older than the last one is dropped.
+     * whoever sees it printed finds it in the file. A write older than the last one is dropped, and a
+     * passing state already followed by another is not written at all.
      */
     @Override
     public void onStateChange(NodeStatus before, NodeStatus now) {
@@ -73,7 +74,12 @@ final class StatusWriter implements MeshNodeListener {
         }
         if (passing(now.state())) {
             try {
-                refresher.execute(() -> write(seq, now));
+                // A join passes several states in a few hundred ms: only the newest still queued is written.
+                refresher.execute(() -> {
+                    if (seq == changes.get()) {
+                        write(seq, now);
+                    }
+                });
                 return;
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
                 // shut down: write it here
