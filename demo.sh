@@ -8,6 +8,10 @@
 #   ./demo.sh --measure 5  also times 5 more joiners, one after another, each a fresh meshctl process
 #                          (join() to READY, and process start to READY: a cold meshctl up), then 5 warm
 #                          embedded joins in one JVM (mesh-bench's WarmJoinBench); prints the medians
+#
+# The network secret is a network key from meshctl secret generate, as the README recommends;
+# DEMO_SECRET=some-long-passphrase ./demo.sh --measure 5 times the same with a passphrase instead
+# (stretched with PBKDF2 on each new node's path).
 set -euo pipefail
 measure=0
 if [ "${1:-}" = "--measure" ]; then measure=${2:-5}; fi
@@ -33,6 +37,7 @@ if ! ls mesh-cli/target/mesh-cli-*.jar >/dev/null 2>&1 || [ ! -d mesh-cli/target
   ./mvnw -q -DskipTests package -pl mesh-cli -am
 fi
 
+secret="${DEMO_SECRET:-$(./meshctl secret generate)}"
 id=$$
 bridge_ns="mjdemo-br-$id"
 work="$(mktemp -d /tmp/meshjoin-demo.XXXXXX)"
@@ -72,7 +77,7 @@ done
 
 start() {
   local n=$1 name=${2:-node-$1}
-  ip netns exec "mjdemo-$n-$id" env MESH_SECRET=demo-network-secret MESH_CA_PASSPHRASE=demo-ca-passphrase \
+  ip netns exec "mjdemo-$n-$id" env MESH_SECRET="$secret" MESH_CA_PASSPHRASE=demo-ca-passphrase \
     ./meshctl up --name "$name" --network demo --store "file:$work/store" --state-dir "$work/$name" \
     --public-endpoint "192.0.2.$n:4242" >"$work/$name.log" 2>&1 &
   pids+=($!)
@@ -148,7 +153,7 @@ if [ "$measure" -gt 0 ]; then
     bench=$(ls mesh-bench/target/mesh-bench-*.jar | grep -v -e -sources -e -javadoc -e -tests | head -n 1)
   fi
   echo "warm embedded join: one JVM in node-2's namespace joins $measure more times after a first:"
-  ip netns exec "mjdemo-2-$id" env MESH_SECRET=demo-network-secret \
+  ip netns exec "mjdemo-2-$id" env MESH_SECRET="$secret" \
     java -cp "$bench:mesh-bench/target/lib/*" dev.meshjoin.bench.WarmJoinBench "file:$work/store" demo "$measure" \
     2>"$work/warm.log" | sed 's/^/  /' || { echo "demo: the warm join bench failed:" >&2; cat "$work/warm.log" >&2; }
 fi

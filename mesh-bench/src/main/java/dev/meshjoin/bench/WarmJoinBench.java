@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 /**
  * The embedded join as a worker process sees it: {@code join()} to READY with the real Nebula
  * daemon, in a JVM that is already running. The first join of the JVM is printed apart (cold:
- * class loading, JIT, the secret's PBKDF2); then {@code joins} more, each a new node (new key pair,
+ * class loading, JIT, and the secret's PBKDF2 when it is a passphrase rather than a
+ * network key); then {@code joins} more, each a new node (new key pair,
  * new address, new overlay) with the worker's same credentials, left before the next. Needs a
  * running lighthouse of the network reachable from here (demo.sh --measure runs this inside a
  * node's namespace against the demo's founder) and root for nebula's tun device.

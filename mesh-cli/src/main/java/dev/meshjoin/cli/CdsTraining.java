@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * <p>It rehearses a real join in one process, over loopback only, with no root and no nebula: a
  * founder runs {@code up} on a file store in a temporary directory (CA, sealed key, signing and
  * state services, router) and stays READY while a second node runs {@code up} with the network
- * secret alone: the HTTP join, its PBKDF2 proof, its certificate, the Nebula config rendered with
+ * secret alone (a network key, as {@code meshctl secret generate} makes and the README recommends):
+ * the HTTP join, its proof, its certificate, the Nebula config rendered with
  * the real renderer, the first poll of its state follower (the real HTTP client and server, the
  * signed state document applied to the overlay), READY. Only the overlay daemon is missing:
  * {@link RehearsalOverlay} stands in for it and {@link RehearsalLoopback} carries the state
@@ -42,7 +43,8 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class CdsTraining {
-    private static final Map<String, String> SECRETS = Map.of("MESH_SECRET", "cds-training-network-secret",
+    private static final Map<String, String> SECRETS = Map.of("MESH_SECRET",
+            new String(dev.meshjoin.core.signing.NetworkSecretCredentials.generateKey()),
             "MESH_CA_PASSPHRASE", "cds-training-ca-passphrase");
 
     private CdsTraining() {

@@ -122,4 +122,19 @@ class SecretCommandTest {
         assertThat(opened.status).as(opened.err).isZero();
         assertThat(opened.out).isEqualTo(value);
     }
+
+    @Test
+    void generatePrintsANewNetworkKeyANodeTakesAsItsSecret() {
+        Run a = meshctl(Map.of(), new byte[0], "generate");
+        Run b = meshctl(Map.of(), new byte[0], "generate");
+        assertThat(a.status).as(a.err).isZero();
+        assertThat(a.text()).matches("mjs1\\.[A-Za-z0-9_-]{43}\n");
+        assertThat(b.text()).isNotEqualTo(a.text());
+        assertThat(new dev.meshjoin.core.signing.NetworkSecretCredentials(a.text().strip().toCharArray()).isNetworkKey())
+                .isTrue();
+        Run flagged = meshctl(Map.of(), new byte[0], "generate", "-codec", "fernet");
+        assertThat(flagged.status).isEqualTo(2);
+        assertThat(flagged.err).contains("-codec applies to seal and open only");
+        assertThat(flagged.out).isEmpty();
+    }
 }

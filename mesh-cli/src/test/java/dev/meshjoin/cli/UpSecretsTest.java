@@ -54,6 +54,16 @@ class UpSecretsTest {
     }
 
     @Test
+    void aTruncatedNetworkKeyIsRefusedBeforeAnythingIsWritten() {
+        String key = new String(dev.meshjoin.core.signing.NetworkSecretCredentials.generateKey());
+        Run r = up(Map.of("MESH_SECRET", key.substring(0, 40), "MESH_CA_PASSPHRASE", "a-ca-passphrase-long-enough"));
+        assertThat(r.status).isEqualTo(1);
+        assertThat(r.err).contains("not a whole network key").contains("meshctl secret generate")
+                .doesNotContain(key.substring(5, 40));
+        nothingWritten();
+    }
+
+    @Test
     void theCaPassphraseFileIsReadAndJudgedTheSame() throws Exception {
         Path weak = file("ca-weak", "short\n", "rw-------");
         Run r = up(Map.of("MESH_SECRET", "a-network-secret-long-enough", "MESH_CA_PASSPHRASE_FILE", weak.toString()));

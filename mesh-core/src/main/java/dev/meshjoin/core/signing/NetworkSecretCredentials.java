@@ -23,11 +23,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A joiner's credential from the network secret: an HMAC, under the secret's verifier, of the
- * network, node name, public key and nonce. The secret itself is never sent. The verifier is
- * derived once per network salt (PBKDF2 is deliberately slow) and kept in memory; {@link #deriveAhead}
- * starts it in the background as soon as the joiner has read the network record.
+ * network, node name, public key and nonce. The secret itself is never sent.
  *
- * <p>Given a state directory, it also keeps the verifier there ({@value #FILE}, owner-only), so
+ * <p>The secret is best a network key from {@link #generateKey()} ({@code meshctl secret generate}):
+ * 256 random bits need no stretching, so its verifier costs a microsecond and a new node joins
+ * without any key derivation on its path. Any other secret is a passphrase, stretched with PBKDF2
+ * (deliberately slow: 0.1–0.8 s, the most in a JVM that has just started): its verifier is derived
+ * once per network salt and kept in memory, and {@link #deriveAhead} starts it in the background as
+ * soon as the joiner has read the network record.
+ *
+ * <p>For a passphrase, given a state directory, it also keeps the verifier there ({@value #FILE}, owner-only), so
  * that a restarted process joins without the PBKDF2 on its path. The file admits joins as the
  * secret does, and lies beside the node's private key under the same protection; it does not
  * reveal the secret (guessing it from the verifier costs the full PBKDF2 per guess, as from the
@@ -38,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * MeshNode.builder().credentials(new NetworkSecretCredentials(System.getenv("MESH_SECRET").toCharArray()))
+ * char[] key = NetworkSecretCredentials.generateKey(); // once, when the network is made: mjs1.…
  * }</pre>
  */
 public final class NetworkSecretCredentials implements JoinCredential, dev.meshjoin.core.trust.MacKeySource {
@@ -47,12 +53,17 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     private static final String HEADER = "meshjoin-verifier-v1";
 
     private final char[] secret;
+    /** Whether the secret is a passphrase (PBKDF2), not a network key (HKDF). */
+    private final boolean stretched;
     private final Path stateDirectory;
     private final Map<String, CompletableFuture<byte[]>> verifiers = new ConcurrentHashMap<>();
     /** Salts whose verifier came from the file, not from the secret in this process. */
     private final Set<String> fromFile = ConcurrentHashMap.newKeySet();
 
-    /** @throws ConfigurationException when the secret is shorter than 16 characters */
+    /**
+     * @throws ConfigurationException when the secret is shorter than 16 characters, or begins as a
+     *     network key ({@code mjs1.}) but is not a whole one
+     */
     public NetworkSecretCredentials(char[] secret) {
         this(secret, null);
     }
@@ -63,7 +74,23 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
      */
     public NetworkSecretCredentials(char[] secret, Path stateDirectory) {
         this.secret = NetworkSecret.check(secret);
-        this.stateDirectory = stateDirectory;
+        this.stretched = !NetworkSecret.isNetworkKey(this.secret);
+        // A network key's verifier is derived in a microsecond: nothing to keep on disk beside it.
+        this.stateDirectory = stretched ? stateDirectory : null;
+    }
+
+    /**
+     * A new network key: {@code mjs1.} and 32 random bytes in urlsafe base64 (48 characters). Give it
+     * to every node as the network secret ({@code MESH_SECRET}, better {@code MESH_SECRET_FILE}); a
+     * node holding it derives the verifier without PBKDF2, so joins save 0.1–0.8 s of CPU.
+     */
+    public static char[] generateKey() {
+        return NetworkSecret.generate();
+    }
+
+    /** Whether this secret is a network key from {@link #generateKey()}, not a passphrase. */
+    public boolean isNetworkKey() {
+        return !stretched;
     }
 
     /** Starts deriving the network's verifier on a background thread, unless it is known or kept. */
@@ -77,6 +104,10 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     public void prepare(byte[] networkSalt) {
         byte[] saltBytes = networkSalt.clone();
         String salt = Base64.getEncoder().encodeToString(saltBytes);
+        if (!stretched) {
+            verifiers.computeIfAbsent(salt, s -> CompletableFuture.completedFuture(derive(saltBytes)));
+            return;
+        }
         verifiers.computeIfAbsent(salt, s -> kept(s).map(CompletableFuture::completedFuture).orElseGet(() ->
                 CompletableFuture.supplyAsync(() -> keep(s, derive(saltBytes)), r -> {
                     Thread t = new Thread(r, "meshjoin-secret-kdf");
@@ -88,8 +119,10 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     private byte[] derive(byte[] salt) {
         long t0 = System.nanoTime();
         byte[] v = NetworkSecret.verifier(secret, salt);
-        LOG.debug("derived the network secret's verifier ({} PBKDF2 rounds) in {} ms", NetworkSecret.ITERATIONS,
-                (System.nanoTime() - t0) / 1_000_000);
+        if (stretched) {
+            LOG.debug("derived the network secret's verifier ({} PBKDF2 rounds) in {} ms", NetworkSecret.ITERATIONS,
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
         return v;
     }
 
@@ -100,8 +133,8 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     }
 
     /**
-     * The record MAC key: HKDF-SHA256 of the secret's verifier (PBKDF2, so a store reader guessing
-     * the secret from a MAC pays for every guess) with the network's salt and its own label, so it
+     * The record MAC key: HKDF-SHA256 of the secret's verifier (of a passphrase, PBKDF2, so a store
+     * reader guessing it from a MAC pays for every guess) with the network's salt and its own label, so it
      * is independent of the join proofs made under the same verifier.
      */
     @Override
@@ -207,6 +240,6 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
 
     @Override
     public String toString() {
-        return "NetworkSecretCredentials[secret redacted]";
+        return "NetworkSecretCredentials[" + (stretched ? "passphrase" : "network key") + " redacted]";
     }
 }
