@@ -6,8 +6,10 @@
 #
 #   ./demo.sh              the demo
 #   ./demo.sh --measure 5  also times 5 more joiners, one after another, each a fresh meshctl process
-#                          (join() to READY, and process start to READY: a cold meshctl up), then 5 warm
-#                          embedded joins in one JVM (mesh-bench's WarmJoinBench); prints the medians
+#                          (join() to READY, and process start to READY: a cold meshctl up), the same 5
+#                          started again on their state directories, 5 joiners with an enrollment token
+#                          alone, then 5 warm embedded joins in one JVM (mesh-bench's WarmJoinBench);
+#                          prints the medians
 #
 # The network secret is a network key from meshctl secret generate, as the README recommends;
 # DEMO_SECRET=some-long-passphrase ./demo.sh --measure 5 times the same with a passphrase instead
@@ -75,6 +77,13 @@ for n in "${nodes[@]}"; do
   ip -n "$ns" link set lo up
 done
 
+start_token() {
+  local name=$1 token=$2
+  ip netns exec "mjdemo-2-$id" env MESH_TOKEN="$token" \
+    ./meshctl up --name "$name" --network demo --store "file:$work/store" --state-dir "$work/$name" \
+    >"$work/$name.log" 2>&1 &
+  pids+=($!)
+}
 start() {
   local n=$1 name=${2:-node-$1}
   ip netns exec "mjdemo-$n-$id" env MESH_SECRET="$secret" MESH_CA_PASSPHRASE=demo-ca-passphrase \
@@ -133,19 +142,40 @@ if [ "$measure" -gt 0 ]; then
   kill -TERM "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
   times=()
   colds=()
-  for k in $(seq 1 "$measure"); do
-    start 2 "probe-$k"
-    for _ in $(seq 1 1800); do grep -q '^joined in ' "$work/probe-$k.log" 2>/dev/null && break; sleep 0.1; done
-    t=$(sed -n 's/^joined in \([0-9]*\) ms.*/\1/p' "$work/probe-$k.log")
-    c=$(sed -n 's/^joined in .*(\([0-9]*\) ms since the process started).*/\1/p' "$work/probe-$k.log")
-    echo "  probe-$k: join() to READY ${t:-?} ms, process start to READY ${c:-?} ms ($(grep -o 'STARTING_OVERLAY starting.*(+[0-9]* ms' "$work/probe-$k.log" | grep -o '+[0-9]* ms') to certificate)"
+  # Waits for the last started node's READY, prints its figures and stops it.
+  probe() {
+    local name=$1
+    for _ in $(seq 1 1800); do grep -q '^joined in ' "$work/$name.log" 2>/dev/null && break; sleep 0.1; done
+    t=$(sed -n 's/^joined in \([0-9]*\) ms.*/\1/p' "$work/$name.log")
+    c=$(sed -n 's/^joined in .*(\([0-9]*\) ms since the process started).*/\1/p' "$work/$name.log")
+    echo "  $name: join() to READY ${t:-?} ms, process start to READY ${c:-?} ms ($(grep -o 'STARTING_OVERLAY starting.*(+[0-9]* ms' "$work/$name.log" | grep -o '+[0-9]* ms') to certificate)"
     times+=("${t:-999999}")
     colds+=("${c:-999999}")
     kill -TERM "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
-  done
+  }
   median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+  for k in $(seq 1 "$measure"); do
+    start 2 "probe-$k"
+    probe "probe-$k"
+  done
   echo "  median first join() in a fresh JVM: $(median "${times[@]}") ms"
   echo "  median cold meshctl up (process start to READY): $(median "${colds[@]}") ms"
+  echo "the same $measure started again, each on its state directory (its key and certificate kept):"
+  times=(); colds=()
+  for k in $(seq 1 "$measure"); do
+    start 2 "probe-$k"
+    probe "probe-$k"
+  done
+  echo "  median restart join(): $(median "${times[@]}") ms; process start to READY: $(median "${colds[@]}") ms"
+  echo "$measure more joiners with an enrollment token alone (MESH_TOKEN: no network secret, no CA passphrase):"
+  token=$(env MESH_CA_PASSPHRASE=demo-ca-passphrase ./meshctl token create --network demo --store "file:$work/store" \
+    --groups workers --expires 1h --uses "$measure" 2>>"$work/token.log")
+  times=(); colds=()
+  for k in $(seq 1 "$measure"); do
+    start_token "token-$k" "$token"
+    probe "token-$k"
+  done
+  echo "  median token join(): $(median "${times[@]}") ms; process start to READY: $(median "${colds[@]}") ms"
   bench=$(ls mesh-bench/target/mesh-bench-*.jar 2>/dev/null | grep -v -e -sources -e -javadoc -e -tests | head -n 1 || true)
   if [ -z "$bench" ]; then
     echo "demo: building mesh-bench for the warm join"
