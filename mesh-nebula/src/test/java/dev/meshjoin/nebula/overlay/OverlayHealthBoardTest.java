@@ -71,14 +71,22 @@ class OverlayHealthBoardTest {
     @Test
     void awaitUpIsWokenByAnotherThreadsChangeAndFailedThrowsItsReason() throws Exception {
         set(OverlayState.STARTING, "starting");
-        CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Boolean> waiter = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
             try {
-                return awaitUp(Duration.ofSeconds(30), true);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
+                waiter.complete(awaitUp(Duration.ofSeconds(30), true));
+            } catch (InterruptedException | RuntimeException e) {
+                waiter.completeExceptionally(e);
             }
-        });
-        Thread.sleep(50); // let it wait; the assertion does not depend on it
+        }, "await-up");
+        t.start();
+        // Change the state only once the waiter sleeps in its 30 s wait: then only the change's
+        // signal, not a state it read before waiting, can wake it within the 10 s below.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(t.getState()).as("the waiter is waiting").isEqualTo(Thread.State.TIMED_WAITING);
         set(OverlayState.UP, "answered");
         assertThat(waiter.get(10, TimeUnit.SECONDS)).isTrue();
 
