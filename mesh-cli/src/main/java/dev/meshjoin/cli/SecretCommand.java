@@ -42,8 +42,7 @@ public final class SecretCommand implements Command {
 
     @Override
     public String summary() {
-        return "secret generate: a new network key for MESH_SECRET; secret seal|open [-codec default|fernet|fernet-legacy]"
-                + " [-aad key]: seal or open a value at rest";
+        return "secret generate: a new network key (the best MESH_SECRET); secret seal|open: seal or open a value at rest";
     }
 
     private static Flags flags() {

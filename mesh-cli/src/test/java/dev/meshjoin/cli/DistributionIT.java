@@ -43,7 +43,8 @@ class DistributionIT {
     void unpack() throws Exception {
         Path tarball = TARGET.resolve("meshctl-" + VersionCommand.version() + ".tar.gz");
         assumeTrue(Files.isRegularFile(tarball), "skipped: " + tarball + " is not built; run ./mvnw package first");
-        assertThat(tmp.toAbsolutePath().startsWith(Path.of("").toAbsolutePath().getParent().getParent()))
+        // The working directory is mesh-cli, so its parent is the source tree's root.
+        assertThat(tmp.toAbsolutePath().startsWith(Path.of("").toAbsolutePath().getParent()))
                 .as("unpacked outside the source tree").isFalse();
         Result untar = run(tmp, Map.of(), "tar", "xzf", tarball.toAbsolutePath().toString());
         assertThat(untar.status()).as(untar.out()).isZero();
