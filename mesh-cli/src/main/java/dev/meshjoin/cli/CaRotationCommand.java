@@ -64,7 +64,7 @@ public final class CaRotationCommand {
         SecretValue passphrase = inv.secrets().read("MESH_CA_PASSPHRASE").filter(v -> !v.isEmpty())
                 .orElseThrow(() -> new CliException(command + ": set the CA passphrase in MESH_CA_PASSPHRASE or"
                         + " MESH_CA_PASSPHRASE_FILE; only its holders may change the network's CA", 2));
-        passphrase.warnings().forEach(w -> inv.err().println(command + ": warning: " + w));
+        passphrase.warnings().forEach(w -> Meshctl.warn(inv.err(), command, w));
         try (BootstrapStore store = BootstrapStores.open(storeUri)) {
             CaRotation rotation = new CaRotation(store, keys, new NebulaCertificateAuthorityProvider(),
                     dev.meshjoin.core.secret.SecretCodecs.passphrase(passphrase.chars()), Clock.systemUTC());

@@ -113,6 +113,23 @@ public final class Meshctl {
         return Map.copyOf(commands);
     }
 
+    /**
+     * Prints a warning of a command on its standard error, once: {@code COMMAND: warning: TEXT}, or
+     * with {@code -log-format json} a JSON line {@code {"time":…,"event":"warning","command":…,"warning":…}}.
+     */
+    static void warn(java.io.PrintStream err, String command, String warning) {
+        if (dev.meshjoin.cli.log.CliLogging.json()) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("time", java.time.Instant.now().toString());
+            m.put("event", "warning");
+            m.put("command", command);
+            m.put("warning", warning);
+            err.println(CliJson.write(m));
+        } else {
+            err.println(command + ": warning: " + oneLine(warning));
+        }
+    }
+
     static String oneLine(String s) {
         return s == null ? "" : s.replace('\n', ' ').replace('\r', ' ');
     }

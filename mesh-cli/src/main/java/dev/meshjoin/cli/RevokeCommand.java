@@ -50,7 +50,7 @@ public final class RevokeCommand implements Command {
         SecretValue passphrase = inv.secrets().read("MESH_CA_PASSPHRASE").filter(v -> !v.isEmpty())
                 .orElseThrow(() -> new CliException("revoke: revoking needs the CA passphrase; set MESH_CA_PASSPHRASE"
                         + " or put it in a file and set MESH_CA_PASSPHRASE_FILE"));
-        passphrase.warnings().forEach(w -> inv.err().println("revoke: warning: " + w));
+        passphrase.warnings().forEach(w -> Meshctl.warn(inv.err(), "revoke", w));
         try (BootstrapStore store = BootstrapStores.open(p.require("store"))) {
             RevocationList.Revoked r = Revoker.builder(store, p.get("network"))
                     .certificateAuthorities(new NebulaCertificateAuthorityProvider())

@@ -141,7 +141,7 @@ public final class SecretCommand implements Command {
         if (value.isEmpty()) {
             throw new CliException("secret: " + value.origin() + " is empty; an empty passphrase protects nothing");
         }
-        value.warnings().forEach(w -> invocation.err().println("secret: warning: " + w));
+        value.warnings().forEach(w -> Meshctl.warn(invocation.err(), "secret", w));
         return value.chars();
     }
 

@@ -178,7 +178,7 @@ final class ServiceFlags {
                 c.started(r);
                 UpProgress.serving(out, "router", "http://" + r.endpoint() + "/svc/NAME/");
             } catch (RuntimeException e) {
-                err.println("up: warning: " + e.getMessage());
+                Meshctl.warn(err, "up", e.getMessage());
                 err.flush();
             }
         }, "meshctl-router-start");

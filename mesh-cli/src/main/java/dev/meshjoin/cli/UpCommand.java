@@ -70,7 +70,7 @@ public final class UpCommand implements Command {
         Flags flags = flags();
         Flags.Parsed p = withConfigFile(inv, flags, flags.parse(inv.args()));
         MeshConfig config = config(inv, p);
-        config.warnings().forEach(w -> inv.err().println("up: warning: " + w));
+        config.warnings().forEach(w -> Meshctl.warn(inv.err(), "up", w));
         LighthouseWatch.Settings watch = LighthouseFlags.check(p, config.publicEndpoint());
         ServiceFlags.Checked services = ServiceFlags.check(p);
         MeshJoin.Builder builder = MeshJoin.builder().config(config)

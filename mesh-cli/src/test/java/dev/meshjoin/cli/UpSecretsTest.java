@@ -96,8 +96,42 @@ class UpSecretsTest {
     @Test
     void aSecretFileOthersCanReadIsWarnedAbout() throws Exception {
         Path f = file("secret", "a-network-secret-long-enough\n", "rw-r--r--");
-        Run r = up(Map.of("MESH_SECRET_FILE", f.toString(), "MESH_CA_PASSPHRASE", "x"));
+        // The process's standard error too, where the log goes: the warning is said once in all.
+        PrintStream realErr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(log, true, UTF_8));
+        Run r;
+        try {
+            dev.meshjoin.cli.log.CliLogging.configure("info", false);
+            r = up(Map.of("MESH_SECRET_FILE", f.toString(), "MESH_CA_PASSPHRASE", "x"));
+        } finally {
+            System.setErr(realErr);
+            dev.meshjoin.cli.log.CliLogging.configure("info", false);
+        }
         assertThat(r.err).contains("up: warning: MESH_SECRET_FILE: " + f + " is readable by every user")
                 .doesNotContain("a-network-secret-long-enough");
+        String all = r.err + log.toString(UTF_8);
+        assertThat(all.lines().filter(l -> l.contains("is readable by every user")).count()).as(all).isEqualTo(1);
+    }
+
+    @Test
+    void withJsonLogsTheWarningIsAJsonLineToo() throws Exception {
+        Path f = file("secret", "a-network-secret-long-enough\n", "rw-r--r--");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            new Meshctl().run(new Invocation(List.of("-log-format", "json", "up", "--name", "n1", "--store",
+                    "file:" + dir.resolve("store"), "--state-dir", dir.resolve("state").toString(),
+                    "--public-endpoint", "127.0.0.1:4242"), Meshctl.emptyInput(),
+                    new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, UTF_8),
+                    Map.of("MESH_SECRET_FILE", f.toString(), "MESH_CA_PASSPHRASE", "x"), dir));
+        } finally {
+            dev.meshjoin.cli.log.CliLogging.configure("info", false);
+        }
+        String line = err.toString(UTF_8).lines().filter(l -> l.contains("readable by every user")).findFirst().orElseThrow();
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        assertThat(json.get("event").asText()).isEqualTo("warning");
+        assertThat(json.get("command").asText()).isEqualTo("up");
+        assertThat(json.get("warning").asText()).isEqualTo("MESH_SECRET_FILE: " + f + " is readable by every user;"
+                + " restrict it with chmod 600 (or the secret mount's mode option)");
     }
 }

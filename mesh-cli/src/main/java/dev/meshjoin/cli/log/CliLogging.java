@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class CliLogging {
     /** The text layout: time, level, the logger's last name, the message. */
     static final String TEXT_PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0}: %msg%n%ex{short}";
+    /** The logger of {@code dev.meshjoin.api.secret.SecretSource}, whose warnings the commands print. */
+    static final String SECRET_SOURCE = "dev.meshjoin.api.secret.SecretSource";
     private static volatile boolean json;
 
     private CliLogging() {
@@ -73,5 +75,8 @@ public final class CliLogging {
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         root.addAppender(appender);
+        // Every command prints the warnings of each secret it reads itself, naming the command
+        // (Meshctl.warn); the API's own log line of the same warning would say it twice.
+        ctx.getLogger(SECRET_SOURCE).setLevel(Level.ERROR);
     }
 }

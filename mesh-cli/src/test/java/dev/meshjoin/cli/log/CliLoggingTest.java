@@ -67,4 +67,35 @@ class CliLoggingTest {
         String debug = capture("debug", false, () -> log.debug("detail"));
         assertThat(debug).containsPattern("DEBUG +daemon: detail");
     }
+
+    @Test
+    void systemLoggerRecordsOfTheJdkOnlyModulesReachTheSameBackendAndFormat() throws Exception {
+        assertThat(System.LoggerFinder.getLoggerFinder()).isInstanceOf(Slf4jLoggerFinder.class);
+        System.Logger log = System.getLogger("dev.meshjoin.store.file.FileBootstrapStore");
+        String text = capture("info", true, () -> {
+            log.log(System.Logger.Level.WARNING, "moved the damaged file {0} aside", "mesh/x");
+            log.log(System.Logger.Level.DEBUG, "not shown at info");
+            log.log(System.Logger.Level.ERROR, "failed", new IllegalStateException("cause"));
+        });
+        List<String> lines = text.lines().toList();
+        assertThat(lines).hasSize(2);
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode first = mapper.readTree(lines.get(0));
+        assertThat(first.get("level").asText()).isEqualTo("WARN");
+        assertThat(first.get("loggerName").asText()).isEqualTo("dev.meshjoin.store.file.FileBootstrapStore");
+        assertThat(first.get("formattedMessage").asText()).isEqualTo("moved the damaged file mesh/x aside");
+        JsonNode second = mapper.readTree(lines.get(1));
+        assertThat(second.get("level").asText()).isEqualTo("ERROR");
+        assertThat(second.get("throwable").toString()).contains("cause");
+        assertThat(log.isLoggable(System.Logger.Level.INFO)).isTrue();
+        assertThat(log.isLoggable(System.Logger.Level.DEBUG)).isFalse();
+        assertThat(log.isLoggable(System.Logger.Level.OFF)).isFalse();
+    }
+
+    @Test
+    void theSecretSourcesOwnWarningIsLeftToTheCommandsThatPrintIt() {
+        String text = capture("info", false, () -> System.getLogger(CliLogging.SECRET_SOURCE)
+                .log(System.Logger.Level.WARNING, "MESH_SECRET_FILE: f is readable by every user"));
+        assertThat(text).isEmpty();
+    }
 }
