@@ -8,9 +8,9 @@ import java.util.function.Supplier;
 
 /**
  * An {@link HttpClient} built on a thread of its own as soon as its owner is made, and waited for
- * at its first use. The first client of a JVM costs about 100-150 ms of class loading and TLS set-up
- * (the JDK builds its default SSL context even for plain HTTP); a joiner that builds its clients
- * this way spends that time while it reads the store and derives its secret, not before.
+ * at its first use. The first client of a JVM costs some 50 ms of class loading even without TLS
+ * ({@link PlainHttp}), and 100-150 ms more with the JDK's default SSL context; a joiner that builds
+ * its clients this way spends that time while it reads the store, not before.
  */
 public final class BackgroundHttpClient {
     private final CompletableFuture<HttpClient> client = new CompletableFuture<>();

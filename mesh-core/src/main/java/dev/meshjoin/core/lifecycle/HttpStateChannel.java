@@ -33,7 +33,7 @@ public final class HttpStateChannel implements StateChannel {
     /** @param timeout for connecting and for each answer */
     public HttpStateChannel(Duration timeout) {
         this.timeout = timeout;
-        this.client = BackgroundHttpClient.building(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this.client = BackgroundHttpClient.building(() -> dev.meshjoin.core.internal.PlainHttp.newBuilder()
                 .connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build(), "state");
     }
 

@@ -64,7 +64,7 @@ public final class RoutingClient implements ServiceClient {
         this.settings = settings;
         this.clock = clock;
         this.chooser = new InstanceChooser(clock, settings.ejectFor());
-        this.http = BackgroundHttpClient.building(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this.http = BackgroundHttpClient.building(() -> dev.meshjoin.core.internal.PlainHttp.newBuilder()
                 .connectTimeout(settings.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build(), "router");
     }
 

@@ -61,7 +61,7 @@ public final class HttpJoinTransport implements JoinTransport {
         this.caProvider = caProvider;
         this.timeout = timeout;
         this.clock = clock;
-        this.client = BackgroundHttpClient.building(() -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this.client = BackgroundHttpClient.building(() -> dev.meshjoin.core.internal.PlainHttp.newBuilder()
                 .connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build(), "join");
     }
 
