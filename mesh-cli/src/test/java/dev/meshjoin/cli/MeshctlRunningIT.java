@@ -45,7 +45,7 @@ class MeshctlRunningIT extends MeshctlLabIT {
     @Test
     void membersShowsWhoRunsNowAndStatusShowsTheLighthouseWithItsLastContact() throws Exception {
         lab = MeshctlLab.create(2, tmp);
-        lab.up(lab.host(1), "lh", true);
+        Process lh = lab.up(lab.host(1), "lh", true);
         lab.ready("lh");
         Process member = lab.up(lab.host(2), "member", false);
         lab.ready("member");
@@ -70,5 +70,15 @@ class MeshctlRunningIT extends MeshctlLabIT {
         assertThat(running(gone, "member")).as("a stopped member is not running: " + gone.out()).isFalse();
         assertThat(running(gone, "lh")).isTrue();
         assertThat(byNode(gone).get("member").get("status").asText()).as("still seen within the hour").isEqualTo("LIVE");
+
+        // Stopped cleanly (SIGTERM), the lighthouse takes its presence back as it goes: nobody counts
+        // as running by it from then on, not for the hour its last record would otherwise live.
+        lh.destroy();
+        assertThat(lh.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(lh.exitValue()).isZero();
+        Run stopped = Run.meshctl(tmp, Map.of(), members);
+        assertThat(running(stopped, "lh")).as("a stopped lighthouse is not running: " + stopped.out()).isFalse();
+        Run stoppedTable = Run.meshctl(tmp, Map.of(), "members", "--store", lab.store(), "--network", "it");
+        assertThat(stoppedTable.out()).contains("0 running now");
     }
 }

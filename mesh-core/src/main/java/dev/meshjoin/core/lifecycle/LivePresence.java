@@ -42,6 +42,7 @@ public final class LivePresence {
     /** After a failed write, the next one waits until then, so a store that is down is not asked at every poll. */
     private Instant notBefore = Instant.MIN;
     private boolean dirty;
+    private boolean closed;
     private long writes;
 
     /**
@@ -61,6 +62,9 @@ public final class LivePresence {
     /** A member polled. Writes at once when that changes who is live or what they offer. */
     public void seen(String node, Ipv4Address address, Beat beat) {
         synchronized (this) {
+            if (closed) {
+                return;
+            }
             PresenceRecord.Seen next = new PresenceRecord.Seen(node, address.toString(), clock.instant(),
                     beat.certificateFingerprint(), beat.publicEndpoint(), beat.entryPoint());
             PresenceRecord.Seen prev = live.put(node, next);
@@ -76,7 +80,7 @@ public final class LivePresence {
 
     /** Forgets a member at once (it left or was revoked). */
     public synchronized void forget(String node) {
-        if (live.remove(node) != null) {
+        if (!closed && live.remove(node) != null) {
             dirty = true;
             flush();
         }
@@ -84,11 +88,52 @@ public final class LivePresence {
 
     /** Drops members silent for longer than {@code dropAfter}, and writes when that or the interval calls for it. */
     public synchronized void sweep() {
+        if (closed) {
+            return;
+        }
         Instant cutoff = clock.instant().minus(dropAfter);
         if (live.values().removeIf(s -> s.lastSeen().isBefore(cutoff))) {
             dirty = true;
         }
         flush();
+    }
+
+    /**
+     * The lighthouse stops serving: its record is written once more with nobody live, so that a
+     * reader ({@code meshctl members}) stops counting its members as running now, instead of for the
+     * record's {@code liveForSeconds} (up to an hour). Nothing is written after. Waits at most
+     * {@code wait} for the store, so a store that is down does not hold up a node's close; the
+     * write then goes on in the background, and until it lands readers see the last record.
+     */
+    public void close(Duration wait) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (lastWrite == null) {
+                return; // this process never wrote: there is nothing of its to take back
+            }
+        }
+        Thread t = new Thread(() -> {
+            synchronized (this) {
+                live.clear();
+                dirty = true;
+                notBefore = Instant.MIN;
+                flush();
+            }
+        }, "meshjoin-presence-close");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(Math.max(1, wait.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (t.isAlive()) {
+            LOG.warn("{}: the store did not take {} within {} ms; readers count its members as running until it"
+                    + " does, or until the last record expires", lighthouse, keys.presence(lighthouse), wait.toMillis());
+        }
     }
 
     /** The members live now, by name. */

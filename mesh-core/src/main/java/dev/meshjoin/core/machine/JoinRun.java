@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JoinRun {
     private static final Logger LOG = LoggerFactory.getLogger(JoinRun.class);
+    /** How long a stopping lighthouse waits for the store to take its last presence record. */
+    private static final java.time.Duration PRESENCE_CLOSE_WAIT = java.time.Duration.ofSeconds(1);
 
     final NodeConfig config;
     private final StatusBoard board;
@@ -253,6 +255,7 @@ public final class JoinRun {
             f.close();
         }
         StateServerFactory.StateServer ss = stateServer;
+        StateService service = stateService;
         stateServer = null;
         stateService = null;
         if (ss != null) {
@@ -261,6 +264,10 @@ public final class JoinRun {
             } catch (RuntimeException e) {
                 LOG.warn("{}: stopping the state service failed: {}", config.nodeName, e.getMessage());
             }
+        }
+        if (service != null) {
+            // No poll reaches it any more: say so, or readers count its members running for an hour.
+            service.presence().close(PRESENCE_CLOSE_WAIT);
         }
         Lighthouse lh = lighthouse;
         lighthouse = null;
