@@ -8,12 +8,25 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code meshctl status --state-dir D [--json]}: how the node of a state directory is, as its
+ * {@code meshctl status [--state-dir D] [--json]}: how the node of a state directory is, as its
  * running {@code meshctl up} last wrote it ({@link StatusFile}); "not running" when that process
  * is gone; each lighthouse with when it last answered this node's polls. Exit status 0 when the
- * node is READY, 1 otherwise.
+ * node is READY, 1 otherwise. Without {@code --state-dir}: {@code MESH_STATE_DIR}, as {@code up}
+ * reads it, else the one node with state under {@value #DEFAULT_ROOT_TEXT} (where the README and the
+ * systemd unit keep them); with several there, it asks which.
  */
 public final class StatusCommand implements Command {
+    static final String DEFAULT_ROOT_TEXT = "/var/lib/meshjoin";
+    private final Path root;
+
+    /** The command as meshctl runs it: nodes' state under {@value #DEFAULT_ROOT_TEXT} by default. */
+    public StatusCommand() {
+        this(Path.of(DEFAULT_ROOT_TEXT));
+    }
+
+    StatusCommand(Path root) {
+        this.root = root;
+    }
 
     @Override
     public String name() {
@@ -28,11 +41,13 @@ public final class StatusCommand implements Command {
     @Override
     public int run(Invocation inv) {
         Flags.Parsed p = new Flags("status")
-                .string("state-dir", "Required: the state directory the node's meshctl up was given")
+                .string("state-dir", "the state directory the node's meshctl up was given (default: MESH_STATE_DIR,"
+                        + " else the one node under " + DEFAULT_ROOT_TEXT + ")")
                 .bool("json", "print one JSON object")
                 .parse(inv.args());
-        Path dir = inv.path(p.requireAll("state-dir").get(0));
-        Optional<StatusFile> file = StatusFile.read(dir);
+        Optional<Path> chosen = stateDirectory(inv, p);
+        Path dir = chosen.orElse(root);
+        Optional<StatusFile> file = chosen.isEmpty() ? Optional.empty() : StatusFile.read(dir);
         boolean running = file.isPresent() && file.get().running();
         boolean ready = running && "READY".equals(file.get().state());
         if (p.bool("json")) {
@@ -42,14 +57,43 @@ public final class StatusCommand implements Command {
             out.put("status", file.orElse(null));
             CliJson.println(inv.out(), out);
         } else {
-            print(inv.out(), dir, file, running);
+            print(inv.out(), dir, file, running, chosen.isEmpty());
         }
         return ready ? ExitStatus.OK : ExitStatus.ERROR;
     }
 
-    private static void print(PrintStream out, Path dir, Optional<StatusFile> file, boolean running) {
+    /** The state directory to read: the flag, MESH_STATE_DIR, else the one node's under the root (empty: none). */
+    private Optional<Path> stateDirectory(Invocation inv, Flags.Parsed p) {
+        if (p.isSet("state-dir")) {
+            return Optional.of(inv.path(p.get("state-dir")));
+        }
+        String env = inv.env().get("MESH_STATE_DIR");
+        if (env != null && !env.isBlank()) {
+            return Optional.of(inv.path(env));
+        }
+        if (java.nio.file.Files.isRegularFile(root.resolve(StatusFile.NAME))) {
+            return Optional.of(root);
+        }
+        java.util.List<Path> nodes;
+        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(root)) {
+            nodes = dirs.filter(d -> java.nio.file.Files.isRegularFile(d.resolve(StatusFile.NAME))).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+            return Optional.empty();
+        } catch (java.io.IOException e) {
+            throw new CliException("status: cannot list " + root + " (" + e.getMessage() + "); give --state-dir");
+        }
+        if (nodes.size() > 1) {
+            throw new CliException("status: " + nodes.size() + " nodes have state under " + root + " ("
+                    + String.join(", ", nodes.stream().map(d -> d.getFileName().toString()).toList())
+                    + "); say which with --state-dir", ExitStatus.USAGE);
+        }
+        return nodes.stream().findFirst();
+    }
+
+    private void print(PrintStream out, Path dir, Optional<StatusFile> file, boolean running, boolean guessed) {
         if (file.isEmpty()) {
-            out.println("not running: no meshctl up has run with --state-dir " + dir);
+            out.println(guessed ? "not running: no --state-dir given, MESH_STATE_DIR is not set, and no"
+                    + " meshctl up has run under " + root : "not running: no meshctl up has run with --state-dir " + dir);
             return;
         }
         StatusFile s = file.get();
@@ -63,6 +107,7 @@ public final class StatusCommand implements Command {
         line(out, "overlay", s.overlayAddress());
         line(out, "certificate", s.certificateFingerprint());
         line(out, "expires", s.certificateNotAfter());
+        line(out, "renews", s.nextRenewal());
         if (s.contacts().isEmpty()) {
             line(out, "lighthouses", s.lighthouses().isEmpty() ? null : String.join(", ", s.lighthouses()));
         } else {

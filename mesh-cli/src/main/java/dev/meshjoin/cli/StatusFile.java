@@ -33,10 +33,13 @@ import java.util.Optional;
  * @param since when the node entered this state
  * @param startedAt when this meshctl process began the node
  * @param contacts the lighthouses with when each last answered this node's polls
+ * @param nextRenewal when the node will renew its certificate (two thirds into its lifetime, or
+ *     earlier when a lighthouse says so), while it runs with one
  */
 public record StatusFile(long pid, String state, String detail, String role, String overlayAddress,
                          String certificateFingerprint, Instant certificateNotAfter, List<String> lighthouses,
-                         Long nebulaPid, String store, Instant since, Instant startedAt, List<Contact> contacts) {
+                         Long nebulaPid, String store, Instant since, Instant startedAt, List<Contact> contacts,
+                         Instant nextRenewal) {
     /**
      * One lighthouse as this node knows it.
      *
@@ -51,7 +54,15 @@ public record StatusFile(long pid, String state, String detail, String role, Str
                       String certificateFingerprint, Instant certificateNotAfter, List<String> lighthouses,
                       Long nebulaPid, String store, Instant since, Instant startedAt) {
         this(pid, state, detail, role, overlayAddress, certificateFingerprint, certificateNotAfter, lighthouses,
-                nebulaPid, store, since, startedAt, List.of());
+                nebulaPid, store, since, startedAt, List.of(), null);
+    }
+
+    /** A status with lighthouse contacts and no renewal time. */
+    public StatusFile(long pid, String state, String detail, String role, String overlayAddress,
+                      String certificateFingerprint, Instant certificateNotAfter, List<String> lighthouses,
+                      Long nebulaPid, String store, Instant since, Instant startedAt, List<Contact> contacts) {
+        this(pid, state, detail, role, overlayAddress, certificateFingerprint, certificateNotAfter, lighthouses,
+                nebulaPid, store, since, startedAt, contacts, null);
     }
 
     /** The file's name in the state directory. */

@@ -131,6 +131,14 @@ final class StatusWriter implements MeshNodeListener {
         return new StatusFile(ProcessHandle.current().pid(), now.state().name(), now.detail(), role,
                 now.address().map(Object::toString).orElse(null), cert.map(HostCertificate::fingerprint).orElse(null),
                 cert.map(HostCertificate::notAfter).orElse(null), lighthouses, ended ? null : nebula, store, now.at(),
-                startedAt, contacts(n));
+                startedAt, contacts(n), ended ? null : nextRenewal(n));
+    }
+
+    private static Instant nextRenewal(MeshNode n) {
+        try {
+            return n == null ? null : n.follower().map(StateFollower::renewAt).orElse(null);
+        } catch (RuntimeException e) {
+            return null; // a follower between certificates: the next write has it
+        }
     }
 }

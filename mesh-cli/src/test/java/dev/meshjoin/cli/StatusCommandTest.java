@@ -108,8 +108,6 @@ class StatusCommandTest {
         assertThat(r.status()).isEqualTo(ExitStatus.ERROR);
         assertThat(r.err()).contains("is not a status file meshctl wrote").hasLineCount(1);
         assertThat(Files.readString(dir.resolve(StatusFile.NAME))).isEqualTo("{not json");
-        Run usage = Run.meshctl(dir, Map.of(), "status");
-        assertThat(usage.status()).isEqualTo(ExitStatus.USAGE);
     }
 
     @Test
@@ -128,5 +126,61 @@ class StatusCommandTest {
         assertThat(s.overlayAddress()).isEqualTo("10.42.0.7/16");
         assertThat(s.pid()).isEqualTo(ProcessHandle.current().pid());
         assertThat(s.store()).isEqualTo("file:/s");
+    }
+
+    private static Run status(StatusCommand command, Path cwd, Map<String, String> env, String... args) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = command.run(new Invocation(List.of(args), Meshctl.emptyInput(),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), env, cwd));
+        return new Run(code, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void withoutStateDirItReadsMeshStateDirElseTheOneNodeUnderTheDefaultRoot() throws Exception {
+        Path root = dir.resolve("var-lib-meshjoin");
+        StatusCommand command = new StatusCommand(root);
+        Run none = status(command, dir, Map.of());
+        assertThat(none.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(none.out()).startsWith("not running: no --state-dir given, MESH_STATE_DIR is not set, and no meshctl up"
+                + " has run under " + root);
+        assertThat(new ObjectMapper().readTree(status(command, dir, Map.of(), "--json").out()).get("running").asBoolean())
+                .isFalse();
+
+        Files.createDirectories(root.resolve("worker-1"));
+        Files.createDirectories(root.resolve("not-a-node"));
+        file(ProcessHandle.current().pid(), "READY").write(root.resolve("worker-1"));
+        Run one = status(command, dir, Map.of());
+        assertThat(one.status()).as(one.out()).isZero();
+        assertThat(one.out()).startsWith("READY");
+
+        Path elsewhere = dir.resolve("elsewhere");
+        file(ProcessHandle.current().pid(), "DEGRADED").write(elsewhere);
+        Run env = status(command, dir, Map.of("MESH_STATE_DIR", "elsewhere"));
+        assertThat(env.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(env.out()).as("MESH_STATE_DIR, as up reads it, wins over the default root").startsWith("DEGRADED");
+        Run flag = status(command, dir, Map.of("MESH_STATE_DIR", "elsewhere"), "-state-dir", root.resolve("worker-1").toString());
+        assertThat(flag.out()).as("and the flag over MESH_STATE_DIR").startsWith("READY");
+
+        Files.createDirectories(root.resolve("worker-2"));
+        file(ProcessHandle.current().pid(), "READY").write(root.resolve("worker-2"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> status(command, dir, Map.of()))
+                .isInstanceOfSatisfying(CliException.class, e -> assertThat(e.status()).isEqualTo(ExitStatus.USAGE))
+                .hasMessage("status: 2 nodes have state under " + root + " (worker-1, worker-2); say which with --state-dir");
+    }
+
+    @Test
+    void theNextRenewalIsShownAsTextAndJson() throws Exception {
+        StatusFile base = file(ProcessHandle.current().pid(), "READY");
+        new StatusFile(base.pid(), base.state(), base.detail(), base.role(), base.overlayAddress(),
+                base.certificateFingerprint(), base.certificateNotAfter(), base.lighthouses(), base.nebulaPid(),
+                base.store(), base.since(), base.startedAt(), List.of(), Instant.parse("2026-12-21T08:00:00Z")).write(dir);
+        Run text = Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString());
+        assertThat(text.out()).containsPattern("expires\\s+2026-12-31T00:00:00Z").containsPattern("renews\\s+2026-12-21T08:00:00Z");
+        JsonNode json = new ObjectMapper().readTree(Run.meshctl(dir, Map.of(), "status", "--state-dir", dir.toString(),
+                "--json").out());
+        assertThat(json.get("status").get("nextRenewal").asText()).isEqualTo("2026-12-21T08:00:00Z");
     }
 }
