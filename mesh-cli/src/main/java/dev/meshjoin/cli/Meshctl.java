@@ -68,17 +68,22 @@ public final class Meshctl {
         try {
             return command.run(rest);
         } catch (CliException e) {
-            (e.status() == ExitStatus.OK ? invocation.out() : invocation.err()).println(e.getMessage());
+            if (e.status() == ExitStatus.OK) {
+                invocation.out().println(e.getMessage());
+            } else {
+                error(invocation.err(), command.name(), e.getMessage(), e.status());
+            }
             return e.status();
         } catch (MeshException e) {
-            invocation.err().println(command.name() + ": " + oneLine(e.getMessage()));
+            error(invocation.err(), command.name(), command.name() + ": " + oneLine(e.getMessage()), ExitStatus.ERROR);
             return ExitStatus.ERROR;
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            invocation.err().println(command.name() + ": " + oneLine(String.valueOf(e.getMessage())));
+            error(invocation.err(), command.name(), command.name() + ": " + oneLine(String.valueOf(e.getMessage())),
+                    ExitStatus.ERROR);
             return ExitStatus.ERROR;
         } catch (Exception e) {
-            invocation.err().println(command.name() + ": unexpected " + e.getClass().getSimpleName() + ": "
-                    + oneLine(String.valueOf(e.getMessage())));
+            error(invocation.err(), command.name(), command.name() + ": unexpected " + e.getClass().getSimpleName() + ": "
+                    + oneLine(String.valueOf(e.getMessage())), ExitStatus.ERROR);
             return ExitStatus.ERROR;
         }
     }
@@ -111,6 +116,25 @@ public final class Meshctl {
     /** The commands found, by name. */
     public Map<String, Command> commands() {
         return Map.copyOf(commands);
+    }
+
+    /**
+     * Prints the line a command ends with on an error, as it is, or with {@code -log-format json} as
+     * a JSON line {@code {"time":…,"event":"error","command":…,"exit":…,"message":…}}, so that every
+     * line of a JSON-format run stays one JSON object.
+     */
+    static void error(java.io.PrintStream err, String command, String line, int exit) {
+        if (dev.meshjoin.cli.log.CliLogging.json()) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("time", java.time.Instant.now().toString());
+            m.put("event", "error");
+            m.put("command", command);
+            m.put("exit", exit);
+            m.put("message", line);
+            err.println(CliJson.write(m));
+        } else {
+            err.println(line);
+        }
     }
 
     /**

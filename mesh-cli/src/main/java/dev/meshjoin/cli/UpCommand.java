@@ -114,7 +114,7 @@ public final class UpCommand implements Command {
             NodeState at = node.status().state();
             node.close();
             if (!wasReady) {
-                inv.err().println("up: stopped while " + at + ", before the node became READY");
+                Meshctl.error(inv.err(), "up", "up: stopped while " + at + ", before the node became READY", 1);
                 inv.err().flush();
             }
             out.flush();
@@ -225,6 +225,13 @@ public final class UpCommand implements Command {
             throw new CliException("up: " + (missing.size() == 1 ? missing.get(0) + " is required"
                     : "missing required flags " + String.join(", ", missing)) + " (see meshctl help up)", ExitStatus.USAGE);
         }
-        return MeshConfig.of(settings, inv.secrets(), inv.workingDirectory());
+        MeshConfig config = MeshConfig.of(settings, inv.secrets(), inv.workingDirectory());
+        // A missing credential is a missing value, as a missing flag is: exit 2, which the systemd
+        // unit does not restart, rather than 1 and a restart loop that cannot succeed.
+        if (config.networkSecret() == null && config.enrollmentToken() == null && !p.isSet("token")) {
+            throw new CliException("up: set the network secret in the environment variable MESH_SECRET (or a file named"
+                    + " by MESH_SECRET_FILE), or an enrollment token in MESH_TOKEN (meshctl token create)", ExitStatus.USAGE);
+        }
+        return config;
     }
 }

@@ -65,8 +65,10 @@ class MeshctlHelpTest {
     @Test
     void upWithNeitherSecretNorTokenSaysWhatToSet() {
         Run r = Run.meshctl(dir, Map.of(), "up", "--name", "a", "--store", "file:" + dir.resolve("s"), "--state-dir", "st");
-        assertThat(r.status()).isEqualTo(ExitStatus.ERROR);
+        assertThat(r.status()).as("a missing value, as a missing flag is").isEqualTo(ExitStatus.USAGE);
         assertThat(r.err()).contains("MESH_SECRET", "MESH_TOKEN").hasLineCount(1);
+        assertThat(dir.resolve("s")).as("nothing opened or written").doesNotExist();
+        assertThat(dir.resolve("st")).doesNotExist();
     }
 
     @Test

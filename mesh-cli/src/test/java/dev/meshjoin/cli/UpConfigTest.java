@@ -26,9 +26,31 @@ class UpConfigTest {
     private static final Flags UP = UpCommand.flags();
 
     private MeshConfig config(Map<String, String> env, String... args) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.putIfAbsent("MESH_SECRET", "a-network-secret-long-enough");
+        return configWithout(all, args);
+    }
+
+    private MeshConfig configWithout(Map<String, String> env, String... args) {
         Flags flags = UpCommand.flags();
         Invocation inv = new Invocation(List.of(args), Meshctl.emptyInput(), System.out, System.err, env, dir);
         return UpCommand.config(inv, UpCommand.withConfigFile(inv, flags, flags.parse(List.of(args))));
+    }
+
+    @Test
+    void aMissingCredentialIsAUsageErrorAndATokenOrASecretFileIsEnough() throws Exception {
+        Map<String, String> env = Map.of("MESH_NAME", "n", "MESH_STORE", "file:/s", "MESH_STATE_DIR", "/st");
+        assertThatThrownBy(() -> configWithout(env))
+                .isInstanceOf(CliException.class)
+                .hasMessage("up: set the network secret in the environment variable MESH_SECRET (or a file named by"
+                        + " MESH_SECRET_FILE), or an enrollment token in MESH_TOKEN (meshctl token create)")
+                .satisfies(e -> assertThat(((CliException) e).status()).isEqualTo(2));
+        Path secret = Files.writeString(dir.resolve("secret"), "a-network-secret-long-enough\n", UTF_8);
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.util.Map<String, String> withFile = new java.util.HashMap<>(env);
+        withFile.put("MESH_SECRET_FILE", secret.toString());
+        assertThat(configWithout(withFile).networkSecret()).isNotNull();
+        assertThat(configWithout(env, "--token", "mjt2.x").enrollmentToken()).as("the flag, checked later").isNull();
     }
 
     private Path yaml(String text) throws Exception {

@@ -133,5 +133,15 @@ class UpSecretsTest {
         assertThat(json.get("command").asText()).isEqualTo("up");
         assertThat(json.get("warning").asText()).isEqualTo("MESH_SECRET_FILE: " + f + " is readable by every user;"
                 + " restrict it with chmod 600 (or the secret mount's mode option)");
+        // And the refusal it ends with (the CA passphrase is too short): every line one JSON object.
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> lines = err.toString(UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        for (String l : lines) {
+            assertThat(mapper.readTree(l).isObject()).as(l).isTrue();
+        }
+        com.fasterxml.jackson.databind.JsonNode last = mapper.readTree(lines.get(lines.size() - 1));
+        assertThat(last.get("event").asText()).isEqualTo("error");
+        assertThat(last.get("exit").asInt()).isEqualTo(1);
+        assertThat(last.get("message").asText()).startsWith("up: MESH_CA_PASSPHRASE is 1 characters");
     }
 }
