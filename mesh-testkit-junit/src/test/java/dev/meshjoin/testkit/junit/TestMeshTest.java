@@ -59,10 +59,12 @@ class TestMeshTest {
 
     @Test
     void theReadmeShowsTheExampleTestExactly() throws Exception {
+        // The example lives in a package of its own, as a user's test does: it compiles against the
+        // public API and its imports, TestMesh's among them, are all a reader needs to copy.
         String readme = Files.readString(Path.of("../mesh-testkit/README.md"), StandardCharsets.UTF_8);
         Matcher block = Pattern.compile("(?s)<!-- WorkerAgentExampleTest -->\\s*```java\\n(.*?)```").matcher(readme);
         assertThat(block.find()).as("the README's example block").isTrue();
-        String source = Files.readString(Path.of("src/test/java/dev/meshjoin/testkit/junit/WorkerAgentExampleTest.java"),
+        String source = Files.readString(Path.of("src/test/java/com/example/agent/WorkerAgentExampleTest.java"),
                 StandardCharsets.UTF_8).replaceFirst("package [^;]+;\\n\\n", "");
         assertThat(block.group(1)).isEqualTo(source);
     }

@@ -1,10 +1,11 @@
-package dev.meshjoin.testkit.junit;
+package com.example.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshjoin.api.overlay.OverlayState;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
+import dev.meshjoin.testkit.junit.TestMesh;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
