@@ -39,7 +39,6 @@ if ! ls mesh-cli/target/mesh-cli-*.jar >/dev/null 2>&1 || [ ! -d mesh-cli/target
   ./mvnw -q -DskipTests package -pl mesh-cli -am
 fi
 
-secret="${DEMO_SECRET:-$(./meshctl secret generate)}"
 id=$$
 bridge_ns="mjdemo-br-$id"
 work="$(mktemp -d /tmp/meshjoin-demo.XXXXXX)"
@@ -62,6 +61,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Secrets go to the nodes in owner-only files (MESH_SECRET_FILE, MESH_TOKEN_FILE), never on a
+# command line, where every user of the machine could read them.
+secret="$work/network.key"
+( umask 077
+  if [ -n "${DEMO_SECRET:-}" ]; then printf '%s\n' "$DEMO_SECRET" > "$secret"; else ./meshctl secret generate > "$secret"; fi )
+
 # A bridge in a namespace of its own, and one namespace per node on 192.0.2.0/24.
 ip netns add "$bridge_ns"
 ip -n "$bridge_ns" link add br0 type bridge
@@ -79,14 +84,14 @@ done
 
 start_token() {
   local name=$1 token=$2
-  ip netns exec "mjdemo-2-$id" env MESH_TOKEN="$token" \
+  ip netns exec "mjdemo-2-$id" env MESH_TOKEN_FILE="$token" \
     ./meshctl up --name "$name" --network demo --store "file:$work/store" --state-dir "$work/$name" \
     >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
 start() {
   local n=$1 name=${2:-node-$1}
-  ip netns exec "mjdemo-$n-$id" env MESH_SECRET="$secret" MESH_CA_PASSPHRASE=demo-ca-passphrase \
+  ip netns exec "mjdemo-$n-$id" env MESH_SECRET_FILE="$secret" MESH_CA_PASSPHRASE=demo-ca-passphrase \
     ./meshctl up --name "$name" --network demo --store "file:$work/store" --state-dir "$work/$name" \
     --public-endpoint "192.0.2.$n:4242" >"$work/$name.log" 2>&1 &
   pids+=($!)
@@ -167,9 +172,10 @@ if [ "$measure" -gt 0 ]; then
     probe "probe-$k"
   done
   echo "  median restart join(): $(median "${times[@]}") ms; process start to READY: $(median "${colds[@]}") ms"
-  echo "$measure more joiners with an enrollment token alone (MESH_TOKEN: no network secret, no CA passphrase):"
-  token=$(env MESH_CA_PASSPHRASE=demo-ca-passphrase ./meshctl token create --network demo --store "file:$work/store" \
-    --groups workers --expires 1h --uses "$measure" 2>>"$work/token.log")
+  echo "$measure more joiners with an enrollment token alone (MESH_TOKEN_FILE: no network secret, no CA passphrase):"
+  token="$work/token"
+  ( umask 077; env MESH_CA_PASSPHRASE=demo-ca-passphrase ./meshctl token create --network demo --store "file:$work/store" \
+    --groups workers --expires 1h --uses "$measure" >"$token" 2>>"$work/token.log" )
   times=(); colds=()
   for k in $(seq 1 "$measure"); do
     start_token "token-$k" "$token"
@@ -183,7 +189,7 @@ if [ "$measure" -gt 0 ]; then
     bench=$(ls mesh-bench/target/mesh-bench-*.jar | grep -v -e -sources -e -javadoc -e -tests | head -n 1)
   fi
   echo "warm embedded join: one JVM in node-2's namespace joins $measure more times after a first:"
-  ip netns exec "mjdemo-2-$id" env MESH_SECRET="$secret" \
+  ip netns exec "mjdemo-2-$id" env MESH_SECRET_FILE="$secret" \
     java -cp "$bench:mesh-bench/target/lib/*" dev.meshjoin.bench.WarmJoinBench "file:$work/store" demo "$measure" \
     2>"$work/warm.log" | sed 's/^/  /' || { echo "demo: the warm join bench failed:" >&2; cat "$work/warm.log" >&2; }
 fi

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * node's namespace against the demo's founder) and root for nebula's tun device.
  *
  * <pre>
- * MESH_SECRET=… java -cp "mesh-bench/target/mesh-bench-0.1.0-SNAPSHOT.jar:mesh-bench/target/lib/*" \
+ * MESH_SECRET_FILE=… java -cp "mesh-bench/target/mesh-bench-0.1.0-SNAPSHOT.jar:mesh-bench/target/lib/*" \
  *     dev.meshjoin.bench.WarmJoinBench STORE-URI NETWORK [joins after the first, default 7]
  * </pre>
  */
@@ -40,11 +40,11 @@ public final class WarmJoinBench {
             throw new IllegalArgumentException("usage: WarmJoinBench STORE-URI NETWORK [joins]");
         }
         int joins = args.length > 2 ? Integer.parseInt(args[2]) : 7;
-        String secret = System.getenv("MESH_SECRET");
-        if (secret == null || secret.isEmpty()) {
-            throw new IllegalArgumentException("set MESH_SECRET to the network secret");
-        }
-        JoinCredentials credentials = new NetworkSecretCredentials(secret.toCharArray());
+        // MESH_SECRET or MESH_SECRET_FILE, as a node reads it: a secret need not be on a command line.
+        dev.meshjoin.api.secret.SecretValue secret = dev.meshjoin.api.secret.SecretSource.process().read("MESH_SECRET")
+                .filter(v -> !v.isEmpty())
+                .orElseThrow(() -> new IllegalArgumentException("set MESH_SECRET or MESH_SECRET_FILE to the network secret"));
+        JoinCredentials credentials = new NetworkSecretCredentials(secret.chars());
         Path dir = Files.createTempDirectory("warm-join-bench");
         List<Double> warm = new ArrayList<>();
         // Per state, the milliseconds each warm join spent in it: where the time goes.

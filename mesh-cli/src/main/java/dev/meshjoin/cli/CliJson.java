@@ -29,6 +29,20 @@ public final class CliJson {
         }
     }
 
+    /**
+     * One event line of a {@code -log-format json} run: {@code {"time":…,"event":EVENT, …}} with the
+     * fields given as name, value pairs, in that order.
+     */
+    public static String event(String event, Object... fields) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("time", java.time.Instant.now().toString());
+        m.put("event", event);
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            m.put(String.valueOf(fields[i]), fields[i + 1]);
+        }
+        return write(m);
+    }
+
     /** Prints the value as one line of JSON. */
     public static void println(PrintStream out, Object value) {
         out.println(write(value));

@@ -124,17 +124,8 @@ public final class Meshctl {
      * line of a JSON-format run stays one JSON object.
      */
     static void error(java.io.PrintStream err, String command, String line, int exit) {
-        if (dev.meshjoin.cli.log.CliLogging.json()) {
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("time", java.time.Instant.now().toString());
-            m.put("event", "error");
-            m.put("command", command);
-            m.put("exit", exit);
-            m.put("message", line);
-            err.println(CliJson.write(m));
-        } else {
-            err.println(line);
-        }
+        err.println(dev.meshjoin.cli.log.CliLogging.json()
+                ? CliJson.event("error", "command", command, "exit", exit, "message", line) : line);
     }
 
     /**
@@ -142,16 +133,9 @@ public final class Meshctl {
      * with {@code -log-format json} a JSON line {@code {"time":…,"event":"warning","command":…,"warning":…}}.
      */
     static void warn(java.io.PrintStream err, String command, String warning) {
-        if (dev.meshjoin.cli.log.CliLogging.json()) {
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-            m.put("time", java.time.Instant.now().toString());
-            m.put("event", "warning");
-            m.put("command", command);
-            m.put("warning", warning);
-            err.println(CliJson.write(m));
-        } else {
-            err.println(command + ": warning: " + oneLine(warning));
-        }
+        err.println(dev.meshjoin.cli.log.CliLogging.json()
+                ? CliJson.event("warning", "command", command, "warning", warning)
+                : command + ": warning: " + oneLine(warning));
     }
 
     static String oneLine(String s) {

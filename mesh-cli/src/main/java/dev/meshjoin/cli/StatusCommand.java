@@ -1,11 +1,18 @@
 package dev.meshjoin.cli;
 
+import dev.meshjoin.MeshConfig;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * {@code meshctl status [--state-dir D] [--json]}: how the node of a state directory is, as its
@@ -67,19 +74,19 @@ public final class StatusCommand implements Command {
         if (p.isSet("state-dir")) {
             return Optional.of(inv.path(p.get("state-dir")));
         }
-        String env = inv.env().get("MESH_STATE_DIR");
+        String env = inv.env().get(MeshConfig.Setting.STATE_DIR.variable());
         if (env != null && !env.isBlank()) {
             return Optional.of(inv.path(env));
         }
-        if (java.nio.file.Files.isRegularFile(root.resolve(StatusFile.NAME))) {
+        if (Files.isRegularFile(root.resolve(StatusFile.NAME))) {
             return Optional.of(root);
         }
-        java.util.List<Path> nodes;
-        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(root)) {
-            nodes = dirs.filter(d -> java.nio.file.Files.isRegularFile(d.resolve(StatusFile.NAME))).sorted().toList();
-        } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException e) {
+        List<Path> nodes;
+        try (Stream<Path> dirs = Files.list(root)) {
+            nodes = dirs.filter(d -> Files.isRegularFile(d.resolve(StatusFile.NAME))).sorted().toList();
+        } catch (NoSuchFileException | NotDirectoryException e) {
             return Optional.empty();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new CliException("status: cannot list " + root + " (" + e.getMessage() + "); give --state-dir");
         }
         if (nodes.size() > 1) {

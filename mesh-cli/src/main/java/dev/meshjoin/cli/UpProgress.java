@@ -86,17 +86,8 @@ final class UpProgress implements MeshNodeListener {
      * JSON-format run stays one JSON object.
      */
     static void serving(PrintStream out, String what, String url) {
-        String line;
-        if (dev.meshjoin.cli.log.CliLogging.json()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("time", java.time.Instant.now().toString());
-            m.put("event", "serving");
-            m.put("what", what);
-            m.put("url", url);
-            line = CliJson.write(m);
-        } else {
-            line = what + " at " + url;
-        }
+        String line = dev.meshjoin.cli.log.CliLogging.json() ? CliJson.event("serving", "what", what, "url", url)
+                : what + " at " + url;
         synchronized (out) {
             out.println(line);
             out.flush();

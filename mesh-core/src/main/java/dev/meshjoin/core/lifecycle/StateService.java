@@ -59,6 +59,12 @@ public final class StateService implements StateHandler {
             return new Caller(node, keyId, role, groups, cert.fingerprint(), cert.notAfter(),
                     MemberState.renewAt(cert.notBefore(), cert.notAfter()));
         }
+
+        /** A caller known from the certificate it was just issued, before the store shows its lease. */
+        static Caller issued(HostCertificate cert, Role role) {
+            return new Caller(cert.name(), Registrar.keyId(cert.publicKey()), role, cert.groups(), null, null, null)
+                    .renewed(cert);
+        }
     }
 
     /** A state service whose registry drops a silent node's instances after 37.5 s (two and a half default polls). */
@@ -249,10 +255,7 @@ public final class StateService implements StateHandler {
             Optional<HostCertificate> fresh = lighthouse.justAdmitted(address);
             if (fresh.isPresent() && !revocations.revoked(fresh.get().name(), fresh.get().fingerprint(), fresh.get().publicKey())) {
                 HostCertificate cert = fresh.get();
-                boolean isLighthouse = network.isLighthouse(cert.name());
-                return new Caller(cert.name(), Registrar.keyId(cert.publicKey()),
-                        isLighthouse ? Role.LIGHTHOUSE : Role.MEMBER, cert.groups(), cert.fingerprint(),
-                        cert.notAfter(), MemberState.renewAt(cert.notBefore(), cert.notAfter()));
+                return Caller.issued(cert, network.isLighthouse(cert.name()) ? Role.LIGHTHOUSE : Role.MEMBER);
             }
         }
         LeaseRecord lease = held

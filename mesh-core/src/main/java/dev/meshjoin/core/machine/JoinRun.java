@@ -17,6 +17,7 @@ import dev.meshjoin.core.lifecycle.StateServerFactory;
 import dev.meshjoin.core.lifecycle.StateService;
 import dev.meshjoin.core.presence.Presence;
 import dev.meshjoin.core.record.NetworkView;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class JoinRun {
     private static final Logger LOG = LoggerFactory.getLogger(JoinRun.class);
     /** How long a stopping lighthouse waits for the store to take its last presence record. */
-    private static final java.time.Duration PRESENCE_CLOSE_WAIT = java.time.Duration.ofSeconds(1);
+    private static final Duration PRESENCE_CLOSE_WAIT = Duration.ofSeconds(1);
 
     final NodeConfig config;
     private final StatusBoard board;

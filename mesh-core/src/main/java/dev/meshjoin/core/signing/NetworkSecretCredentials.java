@@ -102,12 +102,11 @@ public final class NetworkSecretCredentials implements JoinCredential, dev.meshj
     /** As {@link #deriveAhead}, as soon as a record's salt is read: the record MAC key needs the verifier too. */
     @Override
     public void prepare(byte[] networkSalt) {
+        if (!stretched) {
+            return; // a network key's verifier is one HKDF, made when it is first asked for
+        }
         byte[] saltBytes = networkSalt.clone();
         String salt = Base64.getEncoder().encodeToString(saltBytes);
-        if (!stretched) {
-            verifiers.computeIfAbsent(salt, s -> CompletableFuture.completedFuture(derive(saltBytes)));
-            return;
-        }
         verifiers.computeIfAbsent(salt, s -> kept(s).map(CompletableFuture::completedFuture).orElseGet(() ->
                 CompletableFuture.supplyAsync(() -> keep(s, derive(saltBytes)), r -> {
                     Thread t = new Thread(r, "meshjoin-secret-kdf");
