@@ -154,9 +154,9 @@ public final class CaVault {
                     + " is not the network's. Give it the passphrase the founder was given", e);
         }
         CertificateVerifier trusted = provider.verifier(network.caBundle());
-        HostCertificate caCert = trusted.trusted().stream().filter(c -> c.fingerprint().equals(network.caFingerprint()))
-                .findFirst().orElseThrow(() -> new MeshException("the network record's CA bundle lacks its signing CA "
-                        + network.caFingerprint() + "; the record is damaged"));
+        HostCertificate caCert = trusted.trusted().stream().filter(c -> c.fingerprint().equals(fingerprint))
+                .findFirst().orElseThrow(() -> new MeshException("the network record's CA bundle lacks CA "
+                        + fingerprint + ", whose sealed key " + key + " was asked for; the record is damaged"));
         try {
             return provider.load(caCert.pem(), caKey);
         } finally {

@@ -119,6 +119,40 @@ class CaRotationTest {
         assertThat(member("founder").issuer()).isEqualTo(r.current());
     }
 
+    /** The CAs whose signatures the stored value of {@code key} carries. */
+    private List<String> signedBy(String key) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(store.get(key).orElseThrow().value());
+            List<String> out = new java.util.ArrayList<>();
+            tree.path(dev.meshjoin.core.trust.RecordEnvelope.SIGNATURES).forEach(sig -> out.add(sig.path("by").asText()));
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aRecordThatAnotherHolderOfThePassphraseWritesAfterTheRotationIsSignedByBothCasSoANodeTrustingTheOldOneReadsIt() {
+        MeshNode founder = ready("founder", b -> { });
+        String old = record().caFingerprint();
+        CaRotation.Rotated r = rotation.rotate(Duration.ofDays(365));
+        assertThat(signedBy(keys.network())).containsExactlyInAnyOrder(old, r.current());
+
+        // A node that may serve writes the record again (here: to add the MAC) before the founder has
+        // read the rotated one; it opens the CA keys when it first signs, the old one too.
+        dev.meshjoin.api.store.BootstrapStore another = CaVault.trustedView(store, keys, provider, salt -> codec);
+        assertThat(NetworkRecords.reseal(another, keys)).isTrue();
+        assertThat(signedBy(keys.network())).as("signed by every CA of the bundle whose key is sealed")
+                .containsExactlyInAnyOrder(old, r.current());
+
+        // The founder, which trusts only the old CA so far, reads it and takes the new bundle.
+        founder.lighthouseWatch().orElseThrow().round();
+        assertThat(new String(mesh.overlay("founder").current().orElseThrow().caBundlePem(),
+                java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo(new String(record().caBundle(), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
     @Test
     void renewalsMoveEveryNodeToTheNewCaWithoutARestartThroughTheStateDocument() {
         MeshNode founder = ready("founder", b -> { });
