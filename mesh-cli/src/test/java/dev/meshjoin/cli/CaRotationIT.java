@@ -91,9 +91,18 @@ class CaRotationIT {
         while (System.nanoTime() < until && !NODES.stream().allMatch(n -> trustedByDaemon(n) == cas)) {
             Thread.sleep(200);
         }
+        Map<String, Integer> trusted = new TreeMap<>();
+        NODES.forEach(n -> trusted.put(n, trustedByDaemon(n)));
         for (String n : NODES) {
-            assertThat(trustedByDaemon(n)).as(n + "'s nebula trusts").isEqualTo(cas);
+            // On a failure, every node's count and this node's own account of what it did.
+            assertThat(trustedByDaemon(n)).as(() -> n + "'s nebula trusts (all: " + trusted + "); " + n + " printed:\n"
+                    + tail(lab.output(n), 60)).isEqualTo(cas);
         }
+    }
+
+    private static String tail(String text, int lines) {
+        List<String> all = text.lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     private String issuer(String node) {

@@ -93,7 +93,10 @@ public final class LighthouseWatch implements AutoCloseable {
 
     /** The node the watch works for. */
     public interface Host {
-        /** The network record changed since the last round (lighthouses, CA bundle, down marks). */
+        /**
+         * The network record changed since the last round (lighthouses, CA bundle, down marks). When
+         * this throws, the next round offers the same change again, so it must be safe to repeat.
+         */
         void networkChanged(NetworkView before, NetworkView now);
 
         /**
@@ -170,8 +173,11 @@ public final class LighthouseWatch implements AutoCloseable {
         timer.scheduleWithFixedDelay(() -> {
             try {
                 round();
-            } catch (RuntimeException e) {
-                LOG.warn("{}: lighthouse watch round failed: {}", node, e.getMessage());
+            } catch (RuntimeException | LinkageError e) {
+                // Anything thrown out of here would end the schedule silently: the node would stop
+                // following its network's record for good.
+                LOG.warn("{}: lighthouse watch round failed, will try again in {}: {}", node, settings.interval(),
+                        e.toString());
             }
         }, every, every, TimeUnit.MILLISECONDS);
     }
@@ -210,12 +216,17 @@ public final class LighthouseWatch implements AutoCloseable {
         return new Round(view, List.copyOf(down), List.copyOf(up), promoteIfShort(view));
     }
 
+    /**
+     * Tells the host of a change; only once the host took it is it the last one reported, so a change
+     * the host failed to apply (a port still held, a store blip) is offered again next round rather
+     * than lost: its overlay would otherwise never trust a rotated CA.
+     */
     private void report(NetworkView now) {
         NetworkView before = last;
-        last = now;
         if (!before.record().equals(now.record())) {
             host.networkChanged(before, now);
         }
+        last = now;
     }
 
     private Promotion promoteIfShort(NetworkView view) {

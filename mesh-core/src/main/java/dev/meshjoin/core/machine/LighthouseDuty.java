@@ -66,11 +66,12 @@ public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable
             // service's next record read; before a new CA signs, so a renewed member already trusts it.
             service.adopt(now);
         }
+        // This node's own overlay trusts a new CA before it signs with it, as its members do.
+        OverlayRefresh.apply(r, now);
         Lighthouse serving = r.lighthouse;
         if (serving != null && !serving.ca().caCertificate().fingerprint().equals(now.caFingerprint())) {
             signWithNewCa(r, serving, now);
         }
-        OverlayRefresh.apply(r, now);
         if (config.trust.networkLacksMac()) {
             try {
                 if (dev.meshjoin.core.record.NetworkRecords.reseal(config.store, config.keys)) {
@@ -93,8 +94,10 @@ public final class LighthouseDuty implements LighthouseWatch.Host, AutoCloseable
         Lighthouse next = r.newLighthouse(ca, now.cidr(), true);
         synchronized (r) {
             serving.close();
-            r.lighthouse = next;
+            // Only a lighthouse that serves takes the old one's place: if the port cannot be had
+            // now, the run keeps the old (closed) one, so the next round of the watch tries again.
             next.serve(config.signingEndpoint(), r.certificate);
+            r.lighthouse = next;
             StateService service = r.stateService;
             if (service != null) {
                 service.signWith(next);

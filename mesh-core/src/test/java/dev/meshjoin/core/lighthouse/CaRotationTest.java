@@ -119,6 +119,35 @@ class CaRotationTest {
         assertThat(member("founder").issuer()).isEqualTo(r.current());
     }
 
+    @Test
+    void aLighthouseThatCannotListenAgainAtTheRotationTrustsBothCasAtOnceAndSignsWithTheNewOneAtTheNextRound() {
+        java.util.concurrent.atomic.AtomicBoolean portHeld = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        MeshNode founder = ready("founder", b -> b.signingServers((at, handler, ca, own) -> {
+            if (portHeld.get()) {
+                refused.incrementAndGet();
+                throw new dev.meshjoin.api.MeshException("cannot listen for joins on " + at + ": Address already in use");
+            }
+            return mesh.joinNetwork().start(at, handler, ca, own);
+        }));
+        CaRotation.Rotated r = rotation.rotate(Duration.ofDays(365));
+
+        portHeld.set(true);
+        LighthouseWatch watch = founder.lighthouseWatch().orElseThrow();
+        assertThatThrownBy(watch::round).hasMessageContaining("Address already in use");
+        // Its own overlay took the new bundle before the lighthouse tried to sign with the new CA.
+        InMemoryOverlayDriver overlay = mesh.overlay("founder");
+        assertThat(new String(overlay.current().orElseThrow().caBundlePem(), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo(new String(record().caBundle(), java.nio.charset.StandardCharsets.US_ASCII));
+
+        portHeld.set(false);
+        watch.round();
+        assertThat(refused.get()).as("tried again once the port was free").isEqualTo(1);
+        ready("member-c", b -> b.publicEndpoint(null));
+        assertThat(member("member-c").issuer()).as("signed by the new CA").isEqualTo(r.current());
+        assertThat(overlay.startedConfigs()).as("reloaded, never restarted").hasSize(1);
+    }
+
     /** The CAs whose signatures the stored value of {@code key} carries. */
     private List<String> signedBy(String key) {
         try {

@@ -196,4 +196,41 @@ class LighthousesComeAndGoTest {
         MeshNode member = ready("member", b -> b.publicEndpoint(null));
         assertThat(member.lighthouseWatch()).isEmpty();
     }
+
+    @Test
+    void aChangeTheHostFailedToApplyIsOfferedAgainNextRoundAndOnlyUntilItIsTaken() {
+        ready("founder", b -> { });
+        NetworkView joined = record();
+        List<String> offered = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(2);
+        LighthouseWatch.Host host = new LighthouseWatch.Host() {
+            @Override
+            public void networkChanged(NetworkView before, NetworkView now) {
+                offered.add(before.lighthouses().size() + "->" + now.lighthouses().size());
+                if (failuresLeft.getAndDecrement() > 0) {
+                    throw new dev.meshjoin.api.MeshException("cannot listen for joins on 127.0.0.1:4243: in use");
+                }
+            }
+
+            @Override
+            public boolean promote(NetworkView network) {
+                throw new AssertionError("a network with its one lighthouse live needs no promotion");
+            }
+        };
+        LighthouseWatch watch = new LighthouseWatch(store, keys, "observer", clock,
+                new LighthouseWatch.Settings(Duration.ofHours(1), Duration.ofMinutes(10), 1, Duration.ofMinutes(2)),
+                lh -> true, host, joined);
+        assertThat(watch.round().promotion()).isEqualTo(LighthouseWatch.Promotion.NOT_NEEDED);
+        assertThat(offered).as("no change yet").isEmpty();
+
+        ready("second", b -> b.lighthouse(true));
+        for (int i = 0; i < 2; i++) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(watch::round).hasMessageContaining("in use");
+        }
+        assertThat(watch.round().network().lighthouses()).hasSize(2);
+        assertThat(watch.round().promotion()).isEqualTo(LighthouseWatch.Promotion.NOT_NEEDED);
+
+        assertThat(offered).as("the same change, against the record the host last took, until it is taken")
+                .containsExactly("1->2", "1->2", "1->2");
+    }
 }
