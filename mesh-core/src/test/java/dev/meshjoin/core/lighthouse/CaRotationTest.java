@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meshjoin.api.ConfigurationException;
+import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.ca.HostCertificate;
+import dev.meshjoin.api.store.BootstrapStore;
 import dev.meshjoin.core.AesGcmTestCodec;
 import dev.meshjoin.core.MeshNode;
 import dev.meshjoin.core.NodeState;
@@ -14,14 +16,19 @@ import dev.meshjoin.core.record.MemberRecord;
 import dev.meshjoin.core.record.NetworkRecords;
 import dev.meshjoin.core.record.NetworkView;
 import dev.meshjoin.core.record.StoreKeys;
+import dev.meshjoin.core.trust.RecordEnvelope;
+import dev.meshjoin.core.trust.RecordSignature;
 import dev.meshjoin.testkit.ca.TestDoubleCertificateAuthorityProvider;
 import dev.meshjoin.core.testing.MeshHarness;
 import dev.meshjoin.testkit.overlay.InMemoryOverlayDriver;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import dev.meshjoin.testkit.time.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,12 +128,12 @@ class CaRotationTest {
 
     @Test
     void aLighthouseThatCannotListenAgainAtTheRotationTrustsBothCasAtOnceAndSignsWithTheNewOneAtTheNextRound() {
-        java.util.concurrent.atomic.AtomicBoolean portHeld = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicBoolean portHeld = new AtomicBoolean();
+        AtomicInteger refused = new AtomicInteger();
         MeshNode founder = ready("founder", b -> b.signingServers((at, handler, ca, own) -> {
             if (portHeld.get()) {
                 refused.incrementAndGet();
-                throw new dev.meshjoin.api.MeshException("cannot listen for joins on " + at + ": Address already in use");
+                throw new MeshException("cannot listen for joins on " + at + ": Address already in use");
             }
             return mesh.joinNetwork().start(at, handler, ca, own);
         }));
@@ -136,29 +143,29 @@ class CaRotationTest {
         LighthouseWatch watch = founder.lighthouseWatch().orElseThrow();
         assertThatThrownBy(watch::round).hasMessageContaining("Address already in use");
         // Its own overlay took the new bundle before the lighthouse tried to sign with the new CA.
-        InMemoryOverlayDriver overlay = mesh.overlay("founder");
-        assertThat(new String(overlay.current().orElseThrow().caBundlePem(), java.nio.charset.StandardCharsets.US_ASCII))
-                .isEqualTo(new String(record().caBundle(), java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(overlayBundle("founder")).isEqualTo(recordBundle());
 
         portHeld.set(false);
         watch.round();
-        assertThat(refused.get()).as("tried again once the port was free").isEqualTo(1);
+        assertThat(refused.get()).as("refused once, while the port was held").isEqualTo(1);
         ready("member-c", b -> b.publicEndpoint(null));
         assertThat(member("member-c").issuer()).as("signed by the new CA").isEqualTo(r.current());
-        assertThat(overlay.startedConfigs()).as("reloaded, never restarted").hasSize(1);
+        assertThat(mesh.overlay("founder").startedConfigs()).as("reloaded, never restarted").hasSize(1);
     }
 
     /** The CAs whose signatures the stored value of {@code key} carries. */
     private List<String> signedBy(String key) {
-        try {
-            com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(store.get(key).orElseThrow().value());
-            List<String> out = new java.util.ArrayList<>();
-            tree.path(dev.meshjoin.core.trust.RecordEnvelope.SIGNATURES).forEach(sig -> out.add(sig.path("by").asText()));
-            return out;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return RecordEnvelope.open(key, store.get(key).orElseThrow().value()).signatures().stream()
+                .map(RecordSignature::by).toList();
+    }
+
+    /** The CA bundle a node's overlay runs with, as text (a failure shows the PEM, not bytes). */
+    private String overlayBundle(String node) {
+        return new String(mesh.overlay(node).current().orElseThrow().caBundlePem(), StandardCharsets.US_ASCII);
+    }
+
+    private String recordBundle() {
+        return new String(record().caBundle(), StandardCharsets.US_ASCII);
     }
 
     @Test
@@ -170,16 +177,14 @@ class CaRotationTest {
 
         // A node that may serve writes the record again (here: to add the MAC) before the founder has
         // read the rotated one; it opens the CA keys when it first signs, the old one too.
-        dev.meshjoin.api.store.BootstrapStore another = CaVault.trustedView(store, keys, provider, salt -> codec);
+        BootstrapStore another = CaVault.trustedView(store, keys, provider, salt -> codec);
         assertThat(NetworkRecords.reseal(another, keys)).isTrue();
         assertThat(signedBy(keys.network())).as("signed by every CA of the bundle whose key is sealed")
                 .containsExactlyInAnyOrder(old, r.current());
 
         // The founder, which trusts only the old CA so far, reads it and takes the new bundle.
         founder.lighthouseWatch().orElseThrow().round();
-        assertThat(new String(mesh.overlay("founder").current().orElseThrow().caBundlePem(),
-                java.nio.charset.StandardCharsets.US_ASCII))
-                .isEqualTo(new String(record().caBundle(), java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(overlayBundle("founder")).isEqualTo(recordBundle());
     }
 
     @Test

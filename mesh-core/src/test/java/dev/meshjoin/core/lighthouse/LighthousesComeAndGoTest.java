@@ -1,7 +1,9 @@
 package dev.meshjoin.core.lighthouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshjoin.api.MeshException;
 import dev.meshjoin.api.overlay.OverlayConfig;
 import dev.meshjoin.core.AesGcmTestCodec;
 import dev.meshjoin.core.MeshNode;
@@ -18,7 +20,9 @@ import dev.meshjoin.testkit.overlay.InMemoryOverlayDriver;
 import dev.meshjoin.testkit.store.InMemoryBootstrapStore;
 import dev.meshjoin.testkit.time.MutableClock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,14 +205,14 @@ class LighthousesComeAndGoTest {
     void aChangeTheHostFailedToApplyIsOfferedAgainNextRoundAndOnlyUntilItIsTaken() {
         ready("founder", b -> { });
         NetworkView joined = record();
-        List<String> offered = new java.util.ArrayList<>();
-        java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(2);
+        List<String> offered = new ArrayList<>();
+        AtomicInteger failuresLeft = new AtomicInteger(2);
         LighthouseWatch.Host host = new LighthouseWatch.Host() {
             @Override
             public void networkChanged(NetworkView before, NetworkView now) {
                 offered.add(before.lighthouses().size() + "->" + now.lighthouses().size());
                 if (failuresLeft.getAndDecrement() > 0) {
-                    throw new dev.meshjoin.api.MeshException("cannot listen for joins on 127.0.0.1:4243: in use");
+                    throw new MeshException("cannot listen for joins on 127.0.0.1:4243: in use");
                 }
             }
 
@@ -225,7 +229,7 @@ class LighthousesComeAndGoTest {
 
         ready("second", b -> b.lighthouse(true));
         for (int i = 0; i < 2; i++) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(watch::round).hasMessageContaining("in use");
+            assertThatThrownBy(watch::round).hasMessageContaining("in use");
         }
         assertThat(watch.round().network().lighthouses()).hasSize(2);
         assertThat(watch.round().promotion()).isEqualTo(LighthouseWatch.Promotion.NOT_NEEDED);
